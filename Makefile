@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install install-test run ingest test eval clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+install: $(STAMP)
+
+# torch first, pinned to the CPU wheel on this machine's disk; otherwise pip pulls a multi-GB CUDA build.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[st,dev]"
+	touch $@
+
+install-test: $(TEST_STAMP)
+
+ingest: install
+	$(BIN)/assistant ingest
+
+run: install
+	$(BIN)/assistant ingest --if-stale
+	$(BIN)/assistant serve
+
+test: install-test
+	$(BIN)/python -m pytest -q
+	$(BIN)/assistant eval --gate
+
+eval: install
+	$(BIN)/assistant eval
+
+clean:
+	rm -rf .data

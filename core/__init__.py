@@ -1,0 +1,1 @@
+"""Shared vocabulary and settings for every layer (corpus → ingest → index → assistant)."""

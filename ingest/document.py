@@ -1,0 +1,42 @@
+"""One file → repaired text and chunks: the whole ingest side for a single document."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.models import Chunk, DocumentMeta
+
+from .catalog import document_meta
+from .chunking import make_chunks
+from .ocr_repair import Repair, Repairer, is_stripped
+from .readers import RawText, read_file
+from .structure import split_structure
+
+
+@dataclass
+class ParsedDocument:
+    meta: DocumentMeta
+    original: str
+    text: str  # repaired; same length and line structure as `original`
+    chunks: list[Chunk]
+    repairs: list[Repair] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars: int) -> ParsedDocument:
+    original = raw.text
+    stripped = is_stripped(original)
+    text, repairs = repairer.repair_text(original, stripped=stripped)
+    blocks = split_structure(text, meta.short_title, meta.doc_type)
+    chunks = make_chunks(meta, raw, text.split("\n"), blocks, chunk_chars)
+    notes = list(raw.notes)
+    if stripped:
+        notes.append(f"OCR text without å/ä/ö: {len(repairs)} words repaired")
+    return ParsedDocument(meta, original, text, chunks, repairs, notes)
+
+
+def parse_file(path: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, repairer: Repairer,
+               chunk_chars: int, max_bytes: int) -> ParsedDocument:
+    raw = read_file(path, max_bytes)
+    meta = document_meta(path, corpus_dir, repo_root, entry, raw.text)
+    return parse_text(raw, meta, repairer, chunk_chars)

@@ -1,0 +1,185 @@
+"""Swedish word forms from the hunspell-sv dictionary, for OCR repair, query normalisation and compound splitting.
+
+hunspell stores stems with affix flags; checking thousands of OCR candidates through a hunspell reader costs
+1–14 ms each, so we expand stems × affixes once (spylls parses the files) into a set of ~950k forms and cache it
+as a pickle in the data dir. Compounds are not expanded by hunspell; `split_compound` covers them.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "á": "a", "à": "a"})
+LEXICON_VERSION = 3
+MIN_PART = 4  # shorter parts (den, tre, igt) make nonsense words look like compounds
+
+
+def fold(word: str) -> str:
+    """Lower-case and strip Swedish diacritics: the form a question typed without å/ä/ö has."""
+    return word.lower().translate(FOLD)
+
+
+def default_hunspell_dir() -> Path:
+    for base in (Path(sys.prefix), Path(sys.base_prefix), Path("/usr")):
+        candidate = base / "share" / "hunspell"
+        if (candidate / "sv_SE.dic").exists():
+            return candidate
+    raise FileNotFoundError("sv_SE.dic not found: install the hunspell-sv package or set ASSISTANT_HUNSPELL_DIR")
+
+
+class Lexicon:
+    def __init__(self, words: set[str], compound_parts: set[str], variants: dict[str, tuple[str, ...]] | None = None):
+        self.words = words  # lower-cased standalone forms
+        self.compound_parts = compound_parts  # forms allowed only inside compounds
+        self.variants = variants if variants is not None else _variants(words)
+
+    # --- lookups -------------------------------------------------------------------------------------------
+    def is_word(self, word: str) -> bool:
+        return word.lower() in self.words
+
+    def forms_for_fold(self, folded: str) -> tuple[str, ...]:
+        """Every real form whose folded spelling is `folded` (the plain one included if it is a word)."""
+        out = self.variants.get(folded, ())
+        if folded in self.words:
+            out = (folded, *out)
+        return out
+
+    def is_known(self, word: str) -> bool:
+        """A word, or a compound of words."""
+        lw = word.lower()
+        return lw in self.words or self.split_compound(lw) is not None
+
+    @lru_cache(maxsize=200_000)
+    def split_compound(self, word: str) -> tuple[str, ...] | None:
+        """Split a compound into dictionary parts (linking -s- allowed), fewest parts first, longest head last.
+
+        `korttidssjukfrånvaron` → (`korttid`, `sjukfrånvaron`); the last part is a full inflected form.
+        """
+        word = word.lower()
+        if len(word) < 2 * MIN_PART or not word.isalpha():
+            return None
+        best: tuple[str, ...] | None = None
+        for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+            head, tail = word[:i], word[i:]
+            if tail not in self.words:
+                continue
+            for first in self._first_parts(head):
+                rest = first
+                candidate = (*rest, tail)
+                if best is None or len(candidate) < len(best):
+                    best = candidate
+            if best is not None and len(best) == 2:
+                return best
+        return best
+
+    def _first_parts(self, head: str, depth: int = 0) -> list[tuple[str, ...]]:
+        """Ways to read `head` as one or more non-final compound parts."""
+        results: list[tuple[str, ...]] = []
+        for stem in (head, head[:-1] if head.endswith("s") else None):
+            if stem and len(stem) >= MIN_PART and (stem in self.words or stem in self.compound_parts):
+                results.append((stem,))
+        if not results and depth < 2:
+            for i in range(len(head) - MIN_PART, MIN_PART - 1, -1):
+                a, b = head[:i], head[i:]
+                if a in self.words or a in self.compound_parts:
+                    for rest in self._first_parts(b, depth + 1):
+                        results.append((a, *rest))
+                        break
+                if results:
+                    break
+        return results
+
+
+def _variants(words: set[str]) -> dict[str, tuple[str, ...]]:
+    """folded spelling → the forms with diacritics that fold to it."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        f = w.translate(FOLD)
+        if f != w:
+            out.setdefault(f, []).append(w)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _expand(hunspell_dir: Path) -> tuple[set[str], set[str]]:
+    from spylls.hunspell import Dictionary
+
+    d = Dictionary.from_files(str(hunspell_dir / "sv_SE"))
+    aff = d.aff
+
+    def apply_suffix(stem: str, sfx) -> str | None:
+        if not sfx.cond_regexp.search(stem):
+            return None
+        return (stem[: len(stem) - len(sfx.strip)] if sfx.strip else stem) + sfx.add
+
+    def apply_prefix(stem: str, pfx) -> str | None:
+        if not pfx.cond_regexp.search(stem):
+            return None
+        return pfx.add + (stem[len(pfx.strip):] if pfx.strip else stem)
+
+    words: set[str] = set()
+    parts: set[str] = set()
+    for entry in d.dic.words:
+        flags = entry.flags
+        if aff.FORBIDDENWORD in flags:
+            continue
+        forms: set[str] = set()
+        if aff.NEEDAFFIX not in flags:
+            forms.add(entry.stem)
+        for flag in flags:
+            for sfx in aff.SFX.get(flag, ()):
+                form = apply_suffix(entry.stem, sfx)
+                if form is None:
+                    continue
+                forms.add(form)
+                for flag2 in sfx.flags:  # twofold suffixes
+                    for sfx2 in aff.SFX.get(flag2, ()):
+                        form2 = apply_suffix(form, sfx2)
+                        if form2:
+                            forms.add(form2)
+            for pfx in aff.PFX.get(flag, ()):
+                form = apply_prefix(entry.stem, pfx)
+                if form:
+                    forms.add(form)
+        target = parts if aff.ONLYINCOMPOUND in flags else words
+        target.update(f.lower() for f in forms if f and " " not in f)
+    return words, parts
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, Lexicon] = {}
+
+
+def load_lexicon(cache_dir: Path | None = None, hunspell_dir: Path | None = None) -> Lexicon:
+    """The process-wide lexicon; expanded once per dictionary version and cached on disk."""
+    hunspell_dir = hunspell_dir or default_hunspell_dir()
+    dic, aff = hunspell_dir / "sv_SE.dic", hunspell_dir / "sv_SE.aff"
+    key = hashlib.sha256(
+        f"{LEXICON_VERSION}:{dic.stat().st_size}:{dic.stat().st_mtime_ns}:{aff.stat().st_size}".encode()
+    ).hexdigest()[:16]
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        path = cache_dir / f"sv_SE-{key}.pickle" if cache_dir else None
+        data = None
+        if path and path.exists():
+            try:
+                with path.open("rb") as fh:
+                    data = pickle.load(fh)
+            except Exception:
+                data = None  # a damaged cache is rebuilt, never trusted
+        if data is None:
+            words, parts = _expand(hunspell_dir)
+            data = (words, parts, _variants(words))
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+                with tmp.open("wb") as fh:
+                    pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                tmp.replace(path)
+        lexicon = Lexicon(*data)
+        _CACHE[key] = lexicon
+        return lexicon

@@ -1,0 +1,215 @@
+"""Restore Swedish letters that OCR lost (`Orebro` → `Örebro`, `N&mnden` → `Nämnden`, `6kad` → `ökad`).
+
+Every repair substitutes characters one for one, so an offset or line number in the repaired text is the same
+offset in the source: quotes come from the repaired text and still point at the original.
+
+A token is repaired when it is not a Swedish word (or compound) as printed, and exactly the OCR confusions
+below turn it into one. In a document that has lost its diacritics altogether, a token that *is* a word but is
+usually written with å/ä/ö (`for` → `för`, `pa` → `på`) is also changed, by the frequency prior in
+`data/sv_common.txt` and the counts of clean text seen so far.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .lexicon import FOLD, Lexicon, fold
+
+# What each printed character may stand for (lower case). Letters keep themselves as an option.
+ALLOWED: dict[str, frozenset[str]] = {
+    "a": frozenset("aåä"), "o": frozenset("oö"), "&": frozenset("äå"), "é": frozenset("éäöå"), "è": frozenset("äè"),
+    "6": frozenset("ö"), "0": frozenset("ö"), "4": frozenset("ä"), "1": frozenset("li"),
+    "d": frozenset("döä"), "i": frozenset("iäl"), "e": frozenset("eé"), "u": frozenset("uü"),
+}
+# The same, as folded letters to try when building the skeleton that the lexicon's fold index is keyed by.
+SKELETON: dict[str, tuple[str, ...]] = {
+    "&": ("a",), "é": ("e", "a", "o"), "è": ("a",), "6": ("o",), "0": ("o",), "4": ("a",), "1": ("l", "i"),
+    "d": ("d", "o", "a"), "i": ("i", "a", "l"),
+}
+TOKEN = re.compile(r"[A-Za-zÅÄÖåäöÉéÈèÜü&0-9]+")
+LETTER = re.compile(r"[A-Za-zÅÄÖåäöÉéÈèÜü]")
+DIACRITICS = set("åäöÅÄÖ")
+DOUBLE_DIACRITIC = re.compile(r"[åäö]{2}")  # never in Swedish; a sign the candidate was assembled from noise
+MAX_SKELETONS = 256
+
+
+@dataclass(frozen=True)
+class Repair:
+    line: int  # 1-based
+    column: int  # 0-based
+    original: str
+    repaired: str
+
+
+@lru_cache(maxsize=1)
+def common_rank() -> dict[str, int]:
+    text = resources.files("ingest").joinpath("data/sv_common.txt").read_text(encoding="utf-8")
+    words = [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+    rank: dict[str, int] = {}
+    for i, w in enumerate(words):
+        rank.setdefault(w, i)
+    return rank
+
+
+def diacritic_rate(text: str) -> float:
+    letters = sum(1 for ch in text if ch.isalpha())
+    return sum(1 for ch in text if ch in DIACRITICS) / letters if letters else 0.0
+
+
+def is_stripped(text: str) -> bool:
+    """Swedish prose has 3–5 % å/ä/ö among its letters; below 1 % they were lost."""
+    return diacritic_rate(text) < 0.01
+
+
+class Repairer:
+    def __init__(self, lexicon: Lexicon, clean_counts: Counter[str] | None = None):
+        self.lexicon = lexicon
+        self.clean_counts = clean_counts if clean_counts is not None else Counter()
+        self._cache: dict[tuple[str, bool], str] = {}
+
+    def learn(self, text: str) -> None:
+        """Count word forms of a clean (diacritic-rich) text: evidence for choosing between look-alikes."""
+        if not is_stripped(text):
+            self.clean_counts.update(w.lower() for w in TOKEN.findall(text) if w.isalpha())
+            self._cache.clear()
+
+    # --- public ----------------------------------------------------------------------------------------------
+    def repair_text(self, text: str, stripped: bool | None = None) -> tuple[str, list[Repair]]:
+        stripped = is_stripped(text) if stripped is None else stripped
+        repairs: list[Repair] = []
+        out_lines = []
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            new = self._repair_line(line, stripped)
+            if new != line:
+                for m in TOKEN.finditer(line):
+                    a, b = m.span()
+                    if new[a:b] != line[a:b]:
+                        repairs.append(Repair(lineno, a, line[a:b], new[a:b]))
+            out_lines.append(new)
+        repaired = "\n".join(out_lines)
+        assert len(repaired) == len(text), "repairs must keep offsets"
+        return repaired, repairs
+
+    def repair_word(self, token: str, stripped: bool = True) -> str:
+        key = (token, stripped)
+        if key not in self._cache:
+            self._cache[key] = self._repair_token(token, stripped)
+        return self._cache[key]
+
+    # --- internals -------------------------------------------------------------------------------------------
+    def _repair_line(self, line: str, stripped: bool) -> str:
+        # OCR reads a sentence-initial "I" (in) as "|": "| verksamhetsplanen anges …".
+        if stripped:
+            line = re.sub(r"^(\s*)\|(?= [a-zåäö])", r"\1I", line)
+        return TOKEN.sub(lambda m: self.repair_word(m.group(0), stripped), line)
+
+    def _repair_token(self, token: str, stripped: bool) -> str:
+        letters = LETTER.findall(token)
+        if not letters or token.isdigit():
+            return token
+        if any(ch.isdigit() and ch not in "0146" for ch in token):
+            return token  # R12, CO2e, 2024: codes and numbers, not damaged words
+        if token.isalpha() and len(letters) < 2:
+            return token
+        lower = token.lower()
+        if token.isalpha() and self.lexicon.is_word(lower):
+            if not stripped or any(ch in DIACRITICS for ch in token):
+                return token
+            candidates = [c for c in self.lexicon.forms_for_fold(fold(lower)) if self._compatible(lower, c)]
+            best = self._choose(candidates + [lower], prefer=lower)
+            return _apply_case(token, best)
+        printed_split = self.lexicon.split_compound(lower) if token.isalpha() else None
+        if printed_split and not stripped:
+            return token
+        candidates = self._candidates(lower)
+        if not candidates:
+            return token
+        best = self._choose(candidates, prefer=None)
+        if printed_split:
+            # Both the printed token and a repaired one read as compounds: keep the printed one unless the
+            # repaired one is a plain word or splits into longer parts (servicenamn+den vs service+nämnden).
+            best_split = self.lexicon.split_compound(best)
+            if best_split is not None and min(map(len, best_split)) <= min(map(len, printed_split)):
+                return token
+        return _apply_case(token, best)
+
+    def _candidates(self, lower: str) -> list[str]:
+        slots = [SKELETON.get(ch, (ch.translate(FOLD),)) for ch in lower]
+        n = 1
+        for s in slots:
+            n *= len(s)
+        if n > MAX_SKELETONS:  # too many look-alikes: only the unambiguous OCR symbols are tried
+            slots = [s if lower[i] in "&64é0è1" else (lower[i].translate(FOLD),) for i, s in enumerate(slots)]
+        found: set[str] = set()
+        for skeleton in {"".join(p) for p in itertools.product(*slots)}:
+            for form in self.lexicon.forms_for_fold(skeleton):
+                if len(form) == len(lower) and self._compatible(lower, form):
+                    found.add(form)
+        if not found:
+            for skeleton in {"".join(p) for p in itertools.product(*slots)}:
+                for form in self._compound_forms(skeleton):
+                    if self._compatible(lower, form):
+                        found.add(form)
+        found.discard(lower)
+        return sorted(f for f in found if not DOUBLE_DIACRITIC.search(f))
+
+    def _compound_forms(self, skeleton: str, depth: int = 0) -> list[str]:
+        """Real spellings of a folded compound: `sakerhetsomradet` → `säkerhetsområdet`."""
+        if len(skeleton) < 6 or depth > 2 or not skeleton.isalpha():
+            return []
+        out: list[str] = []
+        for i in range(4, len(skeleton) - 3):  # longest tail first: fewest, most meaningful parts
+            head, tail = skeleton[:i], skeleton[i:]
+            tails = self.lexicon.forms_for_fold(tail)
+            if not tails:
+                continue
+            heads = list(self.lexicon.forms_for_fold(head))
+            if head.endswith("s") and len(head) > 4:
+                heads += [h + "s" for h in self.lexicon.forms_for_fold(head[:-1])]
+            if not heads:
+                heads = self._compound_forms(head, depth + 1)
+            if heads:
+                tail_best = self._choose(list(tails), prefer=None)
+                head_best = self._choose(heads, prefer=None)
+                out.append(head_best + tail_best)
+                break
+        return out
+
+    @staticmethod
+    def _compatible(printed: str, form: str) -> bool:
+        if len(printed) != len(form):
+            return False
+        last = len(printed) - 1
+        for i, (p, f) in enumerate(zip(printed, form)):
+            if p != f and f not in ALLOWED.get(p, ()):
+                return False
+            if p == "é" and f == "e" and i != last:
+                return False
+        return True
+
+    def _choose(self, candidates: list[str], prefer: str | None) -> str:
+        rank = common_rank()
+
+        def score(form: str) -> tuple:
+            r = rank.get(form, 10_000)
+            return (r, -self.clean_counts.get(form, 0), form != prefer, sum(ch in DIACRITICS for ch in form), form)
+
+        return min(dict.fromkeys(candidates), key=score)
+
+
+def _apply_case(printed: str, form: str) -> str:
+    letters = [ch for ch in printed if ch.isalpha()]
+    all_caps = bool(letters) and all(ch.isupper() for ch in letters) and (len(letters) >= 2 or len(printed) <= 3)
+    out = []
+    for p, f in zip(printed, form):
+        if all_caps:
+            out.append(f.upper())
+        elif p.isupper() and not (p == "I" and f == "l"):
+            out.append(f.upper())
+        else:
+            out.append(f)
+    return "".join(out)

@@ -1,0 +1,167 @@
+"""File → text. One reader per format; every failure becomes a `ReadError` that names the file and the problem."""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED = {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+
+
+class ReadError(Exception):
+    def __init__(self, path: Path | str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+@dataclass
+class RawText:
+    text: str
+    page_starts: list[int] | None = None  # 0-based line index where each page begins (PDFs)
+    notes: list[str] = field(default_factory=list)  # e.g. "decoded as cp1252"
+
+    def page_of(self, line_index: int) -> int | None:
+        if not self.page_starts:
+            return None
+        page = 0
+        for i, start in enumerate(self.page_starts):
+            if start <= line_index:
+                page = i
+            else:
+                break
+        return page + 1
+
+
+def read_file(path: Path, max_bytes: int) -> RawText:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise ReadError(path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (ASSISTANT_MAX_FILE_MB)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReadError(path, "file vanished before it could be read") from None
+    except IsADirectoryError:
+        raise ReadError(path, "is a directory") from None
+    except PermissionError:
+        raise ReadError(path, "permission denied") from None
+    if not data.strip():
+        raise ReadError(path, "empty file")
+    reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(suffix, _read_text)
+    raw = reader(path, data)
+    if not raw.text.strip():
+        raise ReadError(path, "no text could be extracted")
+    return raw
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
+    """UTF-8 first; Swedish files from older Windows tools are cp1252, and latin-1 decodes anything."""
+    if b"\x00" in data[:65536]:
+        raise ReadError(path, "binary content (NUL bytes), not text")
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            notes = [] if encoding == "utf-8-sig" else [f"not UTF-8; decoded as {encoding}"]
+            return text, notes
+    raise ReadError(path, "undecodable bytes: not UTF-8, cp1252 or latin-1 text")
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t\f")
+    return bad / len(sample) < 0.01
+
+
+def _read_text(path: Path, data: bytes) -> RawText:
+    text, notes = decode_text(path, data)
+    return RawText(_normalize_newlines(text), notes=notes)
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_pdf(path: Path, data: bytes) -> RawText:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise ReadError(path, f"corrupt PDF ({exc.__class__.__name__}: {exc})") from None
+    except Exception as exc:  # pypdf raises a wide variety on damaged files
+        raise ReadError(path, f"corrupt PDF ({exc.__class__.__name__}: {exc})") from None
+    if not any(p.strip() for p in pages):
+        raise ReadError(path, "PDF has no text layer (scanned image?); OCR it first")
+    lines: list[str] = []
+    starts: list[int] = []
+    for page in pages:
+        starts.append(len(lines))
+        lines.extend(_normalize_newlines(page).split("\n"))
+        lines.append("")
+    return RawText("\n".join(lines), page_starts=starts)
+
+
+def _read_docx(path: Path, data: bytes) -> RawText:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ReadError(path, f"corrupt .docx ({exc})") from None
+    except Exception as exc:
+        raise ReadError(path, f"corrupt .docx ({exc.__class__.__name__}: {exc})") from None
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = docx.text.paragraph.Paragraph(child, document)
+            style = (para.style.name if para.style is not None else "") or ""
+            level = re.match(r"Heading (\d)", style)
+            text = para.text.strip()
+            if level and text:
+                lines += ["", "#" * int(level.group(1)) + " " + text, ""]
+            else:
+                lines.append(text)
+        elif tag == "tbl":
+            table = docx.table.Table(child, document)
+            lines.append("")
+            for row in table.rows:
+                lines.append("\t".join(cell.text.strip().replace("\n", " ") for cell in row.cells))
+            lines.append("")
+    return RawText("\n".join(lines))
+
+
+def _read_html(path: Path, data: bytes) -> RawText:
+    from bs4 import BeautifulSoup
+
+    text, notes = decode_text(path, data)
+    soup = BeautifulSoup(text, "html.parser")
+    for tag in soup(["script", "style", "nav", "footer"]):
+        tag.decompose()
+    lines: list[str] = []
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre"]):
+        if el.name.startswith("h"):
+            lines += ["", "#" * int(el.name[1]) + " " + el.get_text(" ", strip=True), ""]
+        elif el.name == "tr":
+            lines.append("\t".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"])))
+        elif el.name == "li":
+            lines.append("- " + el.get_text(" ", strip=True))
+        elif el.find_parent(["li", "td", "th"]) is None:
+            lines += [el.get_text(" ", strip=True), ""]
+    if not any(l.strip() for l in lines):
+        lines = soup.get_text("\n").split("\n")
+    return RawText("\n".join(lines), notes=notes)

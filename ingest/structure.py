@@ -1,0 +1,315 @@
+"""Split a document by its own structure: sub-documents, headings, tables, paragraphs.
+
+The rules read Swedish public-sector documents as they come out of OCR or PDF text: numbered headings
+(`5.2 Perspektiv: Process`, `1.Inledning`), labelled statements (`Strategi:`, `Effektmål 9.`, `Mål:`), area
+headings (`Område IT`), protocol paragraphs (`§ 58`), Markdown/bold headings, short stand-alone title lines,
+and tables: OCR rows (`Område IT 475 0 487,0 0`), Markdown `| … |` rows and tab-separated rows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s*([A-ZÅÄÖ][^.!?]{1,90}?)\s*$")
+STRATEGY = re.compile(r"^Strategi\s*:\s*(.{2,80})$")
+EFFECT_GOAL = re.compile(r"^(Effektmål\s+\d+)\b")
+GOAL = re.compile(r"^Mål\s*:\s*(.{2,})$")
+AREA = re.compile(r"^Omr\w{1,4}de\s+([A-Za-zÅÄÖåäö].{0,45})$")  # OCR: Omrade, Omréde, Omréade
+PARAGRAPH = re.compile(r"^§\s*(\d+)\s*(.*)$")
+MD_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
+BOLD = re.compile(r"\*\*([^*]+)\*\*")
+PART = re.compile(r"^(Bilaga|Handlingsplan|Beslutsförslag|Tjänsteskrivelse|Dialogunderlag)\b\s*:?\s*(.{0,80})$")
+PART_TYPES = {"bilaga": "bilaga", "handlingsplan": "handlingsplan", "beslutsförslag": "beslutsförslag",
+              "tjänsteskrivelse": "tjänsteskrivelse", "dialogunderlag": "bilaga"}
+# Page furniture of Swedish agency documents: never headings.
+FURNITURE = {"datum", "beteckning", "diarienummer", "dnr", "sida", "ordförandes sign", "justerares sign",
+             "utdragsbestyrkande", "indikatorer", "målindikatorer"}
+NUMBER_CELL = re.compile(r"^[-–−+]?\(?\d[\d,.%]*\)?\|?$|^\|$|^-$")
+LEVEL_STRATEGY, LEVEL_AREA, LEVEL_GOAL, LEVEL_TITLE = 5, 5, 6, 7
+YEAR_END = re.compile(r"[A-Za-zÅÄÖåäö]\s+(19|20)\d\d$")
+LIST_ITEM = re.compile(r"^[-*•]\s")
+
+
+@dataclass
+class Block:
+    kind: str  # "prose" | "table"
+    start: int  # 0-based line index of the first content line
+    end: int  # inclusive
+    lines: list[str]
+    path: tuple[str, ...]
+    part: str
+    doc_type: str
+    header: list[str] = field(default_factory=list)  # table: title/column header lines (verbatim)
+
+
+@dataclass
+class _State:
+    part: str
+    doc_type: str
+    stack: list[tuple[int, str]] = field(default_factory=list)
+
+    def push(self, level: int, title: str) -> None:
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, title))
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (self.part, *(t for _, t in self.stack))
+
+
+def _numeric_tail(line: str) -> int:
+    """How many cells at the end of a line are numbers: a table row's signature."""
+    tokens = line.replace("|", " | ").split()
+    n = 0
+    i = len(tokens) - 1
+    while i >= 0 and NUMBER_CELL.match(tokens[i]):
+        if tokens[i] not in "|-":
+            n += 1
+        i -= 1
+    # thousands groups ("2 380") count as one cell: the label must still have letters
+    label = " ".join(tokens[: i + 1])
+    return n if re.search(r"[A-Za-zÅÄÖåäö]", label) else 0
+
+
+def _is_blank(lines: list[str], i: int) -> bool:
+    return i < 0 or i >= len(lines) or not lines[i].strip()
+
+
+def _page_start(line: str) -> bool:
+    """OCR output marks the first line of a page with one leading space: a break as good as a blank line."""
+    return line.startswith(" ") and not line.startswith("  ")
+
+
+def _clean_title(s: str) -> str:
+    s = BOLD.sub(r"\1", s)
+    return re.sub(r"\s+", " ", s).strip(" *#")
+
+
+def _short_title(s: str) -> bool:
+    if not (2 <= len(s) <= 60) or s.lower() in FURNITURE:
+        return False
+    if not s[0].isupper() or s[-1] in ".,;!?-–" or (s.endswith(":") and not s.startswith("Bilaga")):
+        return False
+    words = s.split()
+    if len(words) > 8:
+        return False
+    letters = sum(ch.isalpha() for ch in s)
+    return letters / max(1, len(s.replace(" ", ""))) >= 0.8
+
+
+def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
+    lines = text.split("\n")
+    state = _State(part_title, doc_type)
+    blocks: list[Block] = []
+    para: list[int] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block("prose", para[0], para[-1], [lines[j] for j in para], state.path, state.part,
+                                state.doc_type))
+            para.clear()
+
+    i = 0
+    n = len(lines)
+    while i < n:
+        raw = lines[i]
+        s = raw.strip()
+        if not s:
+            flush()
+            i += 1
+            continue
+        alone = (_is_blank(lines, i - 1) or _page_start(raw)) and _is_blank(lines, i + 1)
+
+        # --- sub-documents ----------------------------------------------------------------------------------
+        m = PART.match(s)
+        if m and (alone or _is_blank(lines, i - 1) or _is_blank(lines, i + 1)) and len(s) <= 90 and "\t" not in s:
+            kind = PART_TYPES[m.group(1).lower()]
+            if kind == state.doc_type and not m.group(2).strip():
+                i += 1  # the part's own name repeated as a running page header
+                continue
+            if kind != state.doc_type:
+                flush()
+                title = _clean_title(s)
+                rest = m.group(2).strip()
+                nxt = _next_nonblank(lines, i)
+                if nxt is not None and ((not rest and m.group(1) == "Bilaga") or m.group(1) == "Handlingsplan"):
+                    cand = lines[nxt].strip()
+                    if _short_title(cand.rstrip(":")) and not NUMBERED.match(cand) and not PART.match(cand):
+                        title = f"{title.rstrip(':')}{':' if m.group(1) == 'Bilaga' else ' –'} {cand}"
+                state = _State(title, kind)
+                i += 1
+                continue
+
+        # --- tables -----------------------------------------------------------------------------------------
+        table = _table_at(lines, i)
+        if table is not None:
+            flush()
+            start, end, header = table
+            title = state.path[-1] if state.stack else state.part
+            blocks.append(Block("table", start, end, lines[start: end + 1], state.path, state.part,
+                                state.doc_type, header=[title, *[lines[h].strip() for h in header]]))
+            i = end + 1
+            continue
+
+        # --- headings ---------------------------------------------------------------------------------------
+        heading = _heading(lines, i, s, alone)
+        if heading is not None:
+            level, title, consumed, keep_as_content = heading
+            flush()
+            state.push(level, title)
+            if keep_as_content:
+                para.extend(range(i, i + consumed))
+            i += consumed
+            continue
+
+        para.append(i)
+        i += 1
+    flush()
+    return blocks
+
+
+def _next_nonblank(lines: list[str], i: int) -> int | None:
+    for j in range(i + 1, min(len(lines), i + 4)):
+        if lines[j].strip():
+            return j
+    return None
+
+
+def _heading(lines: list[str], i: int, s: str, alone: bool) -> tuple[int, str, int, bool] | None:
+    """(level, title, lines consumed, keep the line as content) or None."""
+    if s.lower() in FURNITURE:
+        return None
+    m = MD_HEADING.match(s)
+    if m:
+        return len(m.group(1)), _clean_title(m.group(2)), 1, False
+    if "**" in s:
+        segments = [seg.strip() for seg in BOLD.findall(s) if seg.strip()]
+        if segments and len(s) <= 160:
+            para_m = next((PARAGRAPH.match(seg) for seg in segments if PARAGRAPH.match(seg)), None)
+            if para_m:
+                rest = " ".join(seg for seg in segments if not PARAGRAPH.match(seg))
+                return 1, f"§ {para_m.group(1)} {rest}".strip(), 1, False
+            return LEVEL_TITLE - (len(segments) > 1), _clean_title(" › ".join(segments)), 1, False
+    m = PARAGRAPH.match(s)
+    if m and len(s) <= 120:
+        return 1, _clean_title(s), 1, False
+    m = NUMBERED.match(s)
+    if m and int(m.group(1).split(".")[0]) <= 30 and len(m.group(2).split()) <= 10:
+        title = f"{m.group(1)} {m.group(2).strip()}"
+        consumed = 1
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if nxt and nxt[0].islower() and len(nxt) <= 60 and not nxt.endswith("."):
+            title += " " + nxt  # a heading wrapped onto a second line
+            consumed = 2
+        return m.group(1).count(".") + 1, title, consumed, False
+    m = STRATEGY.match(s)
+    if m:
+        return LEVEL_STRATEGY, f"Strategi: {m.group(1).strip()}", 1, False
+    m = EFFECT_GOAL.match(s)
+    if m:
+        return LEVEL_STRATEGY, m.group(1), 1, True
+    m = GOAL.match(s)
+    if m:
+        goal = m.group(1).strip()
+        return LEVEL_GOAL, "Mål: " + (goal if len(goal) <= 60 else goal[:57].rsplit(" ", 1)[0] + " …"), 1, True
+    m = AREA.match(s)
+    if alone and m and _numeric_tail(s) == 0:
+        return LEVEL_AREA, "Område " + m.group(1), 1, False
+    if _short_title(s) and (_numeric_tail(s) == 0 or YEAR_END.search(s)) and "\t" not in s:
+        # Alone on its line, or a short line opening a paragraph of full-width lines (OCR drops blank lines).
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if alone or (_is_blank(lines, i - 1) and len(s) <= 45 and len(nxt) >= 60 and len(s.split()) <= 5):
+            return LEVEL_TITLE, s, 1, False
+    return None
+
+
+def _table_at(lines: list[str], i: int) -> tuple[int, int, list[int]] | None:
+    """If a table starts at line i: (first line, last line, header line indexes)."""
+    s = lines[i].strip()
+    if s.startswith("|") and s.endswith("|") and s.count("|") >= 2:
+        j = i
+        while j + 1 < len(lines) and lines[j + 1].strip().startswith("|"):
+            j += 1
+        return i, j, []
+    if "\t" in lines[i] and lines[i].count("\t") >= 1 and len(s.split("\t")) >= 2:
+        j = i
+        while j + 1 < len(lines) and "\t" in lines[j + 1]:
+            j += 1
+        return (i, j, []) if j > i else None
+    header: list[int] = []
+    if _is_column_header(s):
+        header = [i]
+        k = i + 1
+        while k < len(lines) and k <= i + 4 and not _is_row(lines, k):
+            t = lines[k].strip()
+            if t and _is_group_label(lines, k):
+                break
+            if t and not (_is_column_header(t) or HEADER_TAIL.match(t)):
+                break
+            if t:
+                header.append(k)
+            k += 1
+        if not _is_row(lines, k) and not _is_group_label(lines, k):
+            return None
+        first = i
+    elif _is_row(lines, i):
+        first = i
+    else:
+        return None
+    j = first
+    k = first
+    while k + 1 < len(lines):
+        nxt = k + 1
+        while nxt < len(lines) and not lines[nxt].strip() and nxt - k <= 2:
+            nxt += 1
+        if nxt < len(lines) and lines[nxt].strip() and (_is_row(lines, nxt) or (_is_group_label(lines, nxt))):
+            k = nxt
+            if _is_row(lines, k):
+                j = k
+        else:
+            break
+    if j == first and not _is_row(lines, first):
+        return None
+    return first, j, header
+
+
+HEADER_TAIL = re.compile(r"^[\d\s\-–|()A-ZÅÄÖ]{1,12}$")  # a header's wrapped remainder: "2024", "ÅR -"
+
+
+def _is_column_header(s: str) -> bool:
+    """`Belopp i mnkr Budget 2024 | Prognos 2023`, `(Tkr) 2024 2025 2026 Antal då`, `) 2024 2025 2026`."""
+    if len(s) > 100 or s.endswith(".") or "\t" in s:
+        return False
+    years = re.findall(r"\b(?:19|20)\d\d\b", s)
+    unit = re.search(r"\b(Belopp|mnkr|tkr|Tkr|Procent|Antal)\b|\(Tkr\)", s)
+    words = [w for w in re.findall(r"[A-Za-zÅÄÖåäö]+", s)]
+    return bool(unit) or (len(years) >= 2 and len(words) <= 6)
+
+
+def _is_row(lines: list[str], i: int) -> bool:
+    if i >= len(lines):
+        return False
+    s = lines[i].strip()
+    if not s or len(s) > 140 or s.endswith(".") or s.endswith(":") or LIST_ITEM.match(s):
+        return False
+    cells = _numeric_tail(s)
+    if cells >= 2:
+        return True
+    if cells == 1:  # a single trailing number is a row only beside other rows
+        for j in (i - 2, i - 1, i + 1, i + 2):
+            if 0 <= j < len(lines) and j != i and lines[j].strip() and _numeric_tail(lines[j].strip()) >= 1 \
+                    and not lines[j].strip().endswith("."):
+                return True
+    return False
+
+
+def _is_group_label(lines: list[str], i: int, depth: int = 0) -> bool:
+    """`Verksamhetens intäkter`, `Vårdsystem:` — label lines inside a table, followed (soon) by a row."""
+    if i >= len(lines) or depth > 3:
+        return False
+    s = lines[i].strip()
+    if not s or len(s) > 60 or _numeric_tail(s) or s.endswith(".") or LIST_ITEM.match(s) or "\t" in s:
+        return False
+    nxt = _next_nonblank(lines, i)
+    return nxt is not None and (_is_row(lines, nxt) or _is_group_label(lines, nxt, depth + 1))
