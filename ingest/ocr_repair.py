@@ -6,13 +6,12 @@ offset in the source: quotes come from the repaired text and still point at the 
 A token is repaired when it is not a Swedish word (or compound) as printed, and exactly the OCR confusions
 below turn it into one. In a document that has lost its diacritics altogether, a token that *is* a word but is
 usually written with å/ä/ö (`for` → `för`, `pa` → `på`) is also changed, by the frequency prior in
-`data/sv_common.txt` and the counts of clean text seen so far.
+`data/sv_common.txt`. Repairs depend on the file alone, so re-ingesting it reproduces the same chunks.
 """
 from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -66,16 +65,9 @@ def is_stripped(text: str) -> bool:
 
 
 class Repairer:
-    def __init__(self, lexicon: Lexicon, clean_counts: Counter[str] | None = None):
+    def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
-        self.clean_counts = clean_counts if clean_counts is not None else Counter()
         self._cache: dict[tuple[str, bool], str] = {}
-
-    def learn(self, text: str) -> None:
-        """Count word forms of a clean (diacritic-rich) text: evidence for choosing between look-alikes."""
-        if not is_stripped(text):
-            self.clean_counts.update(w.lower() for w in TOKEN.findall(text) if w.isalpha())
-            self._cache.clear()
 
     # --- public ----------------------------------------------------------------------------------------------
     def repair_text(self, text: str, stripped: bool | None = None) -> tuple[str, list[Repair]]:
@@ -196,7 +188,7 @@ class Repairer:
 
         def score(form: str) -> tuple:
             r = rank.get(form, 10_000)
-            return (r, -self.clean_counts.get(form, 0), form != prefer, sum(ch in DIACRITICS for ch in form), form)
+            return (r, form != prefer, sum(ch in DIACRITICS for ch in form), form)
 
         return min(dict.fromkeys(candidates), key=score)
 

@@ -135,7 +135,7 @@ def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
                 nxt = _next_nonblank(lines, i)
                 if nxt is not None and ((not rest and m.group(1) == "Bilaga") or m.group(1) == "Handlingsplan"):
                     cand = lines[nxt].strip()
-                    if _short_title(cand.rstrip(":")) and not NUMBERED.match(cand) and not PART.match(cand):
+                    if _short_title(cand.rstrip(":")) and not NUMBERED.match(cand) and (m.group(1) == "Bilaga" or not PART.match(cand)):
                         title = f"{title.rstrip(':')}{':' if m.group(1) == 'Bilaga' else ' –'} {cand}"
                 state = _State(title, kind)
                 i += 1

@@ -1,0 +1,77 @@
+"""BM25 over Swedish terms with bm25s, persisted beside Chroma.
+
+llama-index-retrievers-bm25 0.8 filters every query with English stopwords (the query "IT" vanishes), forgets
+its stemmer when persisted, and returns zero-score hits; so the analyzer is ours, its identity is saved with
+the index and checked on load, and hits without a matching term are dropped.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from .analyzer import ANALYZER_ID
+
+
+class StaleIndexError(RuntimeError):
+    pass
+
+
+class BM25Index:
+    def __init__(self, retriever: bm25s.BM25 | None, ids: list[str]):
+        self._retriever = retriever
+        self.ids = ids
+
+    @classmethod
+    def build(cls, ids: list[str], term_lists: list[list[str]]) -> "BM25Index":
+        if not ids:
+            return cls(None, [])
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        retriever.index([terms or ["\x00empty"] for terms in term_lists], show_progress=False)
+        return cls(retriever, ids)
+
+    def save(self, directory: Path) -> None:
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._retriever is not None:
+            self._retriever.save(str(tmp), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        (tmp / "analyzer.json").write_text(json.dumps(ANALYZER_ID), encoding="utf-8")
+        shutil.rmtree(directory, ignore_errors=True)
+        tmp.replace(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> "BM25Index":
+        if not (directory / "ids.json").exists():
+            return cls(None, [])
+        saved = json.loads((directory / "analyzer.json").read_text(encoding="utf-8"))
+        if saved != ANALYZER_ID:
+            raise StaleIndexError(f"BM25 index in {directory} was built with analyzer {saved}, not {ANALYZER_ID}: run `assistant ingest --rebuild`")
+        ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
+        return cls(retriever, ids)
+
+    def search(self, terms: list[str], k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        if self._retriever is None or not terms:
+            return []
+        vocab = self._retriever.vocab_dict
+        terms = [t for t in terms if t in vocab]
+        if not terms:
+            return []
+        n = len(self.ids)
+        fetch = n if allowed is not None else min(n, k)
+        docs, scores = self._retriever.retrieve([terms], k=fetch, show_progress=False, n_threads=1)
+        out: list[tuple[str, float]] = []
+        for idx, score in zip(np.asarray(docs[0]), np.asarray(scores[0])):
+            if score <= 0:
+                break  # sorted: the rest matched no term
+            chunk_id = self.ids[int(idx)]
+            if allowed is None or chunk_id in allowed:
+                out.append((chunk_id, float(score)))
+                if len(out) >= k:
+                    break
+        return out

