@@ -1,0 +1,142 @@
+"""`assistant` command line: a thin layer over the library API."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from core.settings import get_settings
+
+
+def _fail(message: str) -> int:
+    print(f"assistant: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_ingest(args) -> int:
+    from index.build import EmbedderMismatchError, ingest
+    from ingest.catalog import CatalogError
+
+    settings = get_settings()
+    try:
+        report = ingest(settings, Path(args.path) if args.path else None, rebuild=args.rebuild,
+                        progress=sys.stderr.isatty())
+    except (EmbedderMismatchError, CatalogError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    print(report.summary())
+    return 0
+
+
+def _assistant():
+    from assistant.api import Assistant
+    from index.search import IndexNotBuiltError
+
+    try:
+        return Assistant(get_settings())
+    except IndexNotBuiltError as exc:
+        raise SystemExit(_fail(str(exc)))
+
+
+def cmd_ask(args) -> int:
+    bot = _assistant()
+    if args.question == "-":
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            answer = bot.ask(line.strip())
+            if args.json:
+                print(answer.model_dump_json(), flush=True)
+            else:
+                _print_answer(answer)
+        return 0
+    answer = bot.ask(args.question)
+    if args.json:
+        print(answer.model_dump_json())
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _print_answer(answer) -> None:
+    print(answer.answer)
+    for c in answer.citations:
+        where = f"s. {c.page}" if c.page else f"rad {c.lines}"
+        print(f"  [{c.n}] {c.source} — {c.section} ({where})")
+        for line in c.quote.splitlines():
+            print(f"      > {line}")
+
+
+def cmd_eval(args) -> int:
+    from assistant.evaluate import check_gate, format_report, run_eval
+
+    bot = _assistant()
+    report = run_eval(bot, Path(args.file))
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    if args.gate:
+        failures = check_gate(report, Path(args.thresholds))
+        for f in failures:
+            print(f"GATE FAILED: {f}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from assistant.ui import serve
+
+    settings = get_settings()
+    serve(settings, host=args.host or settings.host, port=args.port if args.port is not None else settings.port)
+    return 0
+
+
+def cmd_documents(args) -> int:
+    bot = _assistant()
+    docs = bot.documents()
+    if args.json:
+        print(json.dumps(docs, ensure_ascii=False, indent=2))
+    else:
+        for d in docs:
+            print(f"{d['source']}  [{d['doc_type']}, {d.get('year') or '–'}]  {d['title']}  ({d['n_chunks']} avsnitt)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers over Regionservice's documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="read corpus/ (or PATH) into the index; unchanged files are skipped")
+    p.add_argument("path", nargs="?", help="a file or folder inside the corpus (default: the whole corpus)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew (embeddings stay cached)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question; '-' reads one question per line from stdin")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="one JSON object per answer")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run the known-answer suite in evals/")
+    p.add_argument("--file", default="evals/questions.jsonl")
+    p.add_argument("--thresholds", default="evals/thresholds.toml")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--gate", action="store_true", help="exit 1 when a metric is below its threshold")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="serve the chat (Gradio) on loopback")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("documents", help="list what the index holds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_documents)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""The known-answer suite: answer, citation, retrieval and abstention accuracy, and latency."""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import tomllib
+from pathlib import Path
+
+from ingest.lexicon import fold
+
+
+def _norm(text: str) -> str:
+    return " ".join(fold(text).replace("\u00a0", " ").split())
+
+
+def load_questions(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_eval(bot, path: Path) -> dict:
+    rows = []
+    latencies = []
+    k = bot.settings.top_k
+    for q in load_questions(path):
+        start = time.perf_counter()
+        answer = bot.ask(q["question"])
+        latencies.append((time.perf_counter() - start) * 1000)
+        hits = bot.retrieve(q["question"], k=k)
+        row = {"id": q["id"], "question": q["question"], "abstained": answer.abstained, "answer": answer.answer}
+        if q.get("abstain"):
+            row["ok_abstain"] = answer.abstained
+        else:
+            text = _norm(answer.answer)
+            row["ok_answer"] = not answer.abstained and all(_norm(t) in text for t in q["expect"])
+            row["ok_citation"] = any(c.source == q["source"] and _norm(q["section"]) in _norm(c.section)
+                                     for c in answer.citations)
+            row["ok_recall"] = any(h.chunk.source == q["source"] and _norm(q["section"]) in _norm(h.chunk.section)
+                                   for h in hits[:k])
+        rows.append(row)
+    answerable = [r for r in rows if "ok_answer" in r]
+    abstain = [r for r in rows if "ok_abstain" in r]
+
+    def share(items, key):
+        return round(sum(r[key] for r in items) / len(items), 3) if items else None
+
+    lat = sorted(latencies)
+    return {
+        "questions": len(rows),
+        "answer_accuracy": share(answerable, "ok_answer"),
+        "citation_accuracy": share(answerable, "ok_citation"),
+        f"recall_at_{k}": share(answerable, "ok_recall"),
+        "recall_k": k,
+        "abstention_accuracy": share(abstain, "ok_abstain"),
+        "false_abstentions": sum(r["abstained"] for r in answerable),
+        "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
+        "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
+        "failures": [r for r in rows if not all(r.get(key, True) for key in ("ok_answer", "ok_citation", "ok_abstain"))],
+    }
+
+
+def format_report(report: dict) -> str:
+    k = report["recall_k"]
+    lines = [
+        f"questions            {report['questions']}",
+        f"answer accuracy      {report['answer_accuracy']:.1%}",
+        f"citation accuracy    {report['citation_accuracy']:.1%}",
+        f"retrieval recall@{k}   {report[f'recall_at_{k}']:.1%}",
+        f"abstention accuracy  {report['abstention_accuracy']:.1%}",
+        f"false abstentions    {report['false_abstentions']}",
+        f"latency p50 / p95    {report['latency_ms_p50']} / {report['latency_ms_p95']} ms",
+    ]
+    for f in report["failures"]:
+        lines.append(f"  FAIL {f['id']}: {f['question']}\n       → {f['answer'][:160]}")
+    return "\n".join(lines)
+
+
+def check_gate(report: dict, thresholds_path: Path) -> list[str]:
+    limits = tomllib.loads(thresholds_path.read_text(encoding="utf-8"))["minimum"]
+    k = report["recall_k"]
+    values = {"answer_accuracy": report["answer_accuracy"], "citation_accuracy": report["citation_accuracy"],
+              "recall_at_k": report[f"recall_at_{k}"], "abstention_accuracy": report["abstention_accuracy"]}
+    return [f"{name} {values[name]} < {limit}" for name, limit in limits.items() if values[name] < limit]
