@@ -88,6 +88,21 @@ def units_of(hit: Hit, rank: int) -> list[Unit]:
     return out
 
 
+def _covered(term: str, terms: set[str]) -> bool:
+    """Snowball leaves some Swedish endings (sjukfrånvaron/sjukfrånvaro, finansnettot/finansnetto): a shared
+    stem of five letters or more, differing by a short ending, counts as the same word."""
+    if term in terms:
+        return True
+    if len(term) < 5 or term.isdigit():
+        return False
+    for other in terms:
+        if abs(len(other) - len(term)) <= 3 and min(len(other), len(term)) >= 5:
+            short, long_ = sorted((term, other), key=len)
+            if long_.startswith(short):
+                return True
+    return False
+
+
 class Composer:
     def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], n_chunks: int):
         self.analyzer = analyzer
@@ -104,8 +119,10 @@ class Composer:
         if not wanted:
             return 0.0
         total = sum(self.idf(t) for t in wanted)
-        got = sum(self.idf(t) for t in wanted if t in terms)
+        got = sum(self.idf(t) for t in wanted if _covered(t, terms))
         coverage = got / total if total else 0.0
+        if question.quantity and any(ch.isdigit() for ch in unit.text):
+            coverage += 0.08
         if question.years:
             where = f"{unit.quote} {' '.join(unit.chunk.section_path)}"
             if not any(str(y) in where for y in question.years):

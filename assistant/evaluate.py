@@ -33,10 +33,13 @@ def run_eval(bot, path: Path) -> dict:
         else:
             text = _norm(answer.answer)
             row["ok_answer"] = not answer.abstained and all(_norm(t) in text for t in q["expect"])
-            row["ok_citation"] = any(c.source == q["source"] and _norm(q["section"]) in _norm(c.section)
-                                     for c in answer.citations)
-            row["ok_recall"] = any(h.chunk.source == q["source"] and _norm(q["section"]) in _norm(h.chunk.section)
-                                   for h in hits[:k])
+            sections = [q["section"]] if isinstance(q["section"], str) else q["section"]
+
+            def right(source: str, section: str) -> bool:
+                return source == q["source"] and any(_norm(s) in _norm(section) for s in sections)
+
+            row["ok_citation"] = any(right(c.source, c.section) for c in answer.citations)
+            row["ok_recall"] = any(right(h.chunk.source, h.chunk.section) for h in hits[:k])
         rows.append(row)
     answerable = [r for r in rows if "ok_answer" in r]
     abstain = [r for r in rows if "ok_abstain" in r]

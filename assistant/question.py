@@ -15,7 +15,7 @@ from ingest.ocr_repair import Repairer, is_stripped
 # Words that frame a question but never name its subject.
 FRAME_WORDS = frozenset("""
 vad vilka vilken vilket vem vilkas när var varför hur mycket många stor stort stora står stod sägs säger nämns
-finns fanns gäller innehåller handlar who when where why
+finns fanns gäller innehåller handlar vart who when where why
 beskriv beskrivs berätta ange anges enligt dokumentet dokumenten planen protokollet kommer ska skulle
 what which who how much many does did do is are was were the a an for in of to on about say says said tell
 me there their this that with by from and or be been has have had its it's according document plan
@@ -48,6 +48,8 @@ DOC_TYPE_WORDS = {
     "handlingsplan": "handlingsplan", "handlingsplanen": "handlingsplan", "protokoll": "protokoll",
     "protokollet": "protokoll", "verksamhetsplan": "verksamhetsplan", "verksamhetsplanen": "verksamhetsplan",
 }
+QUANTITY = re.compile(r"\bhur (mycket|stor|stort|stora|manga|hog)\b|\b(belopp|budget\w*|procent|kostar|uppgar|"
+                      r"vard\w*|summa\w*|totalsumma\w*|utfall\w*|prognos\w*|resultat\w*|how (much|many|high))\b")
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 ENGLISH_HINTS = frozenset("what which how much many does the is are was for of in decided".split())
 
@@ -62,6 +64,7 @@ class Question:
     english: bool
     filters: Filters = field(default_factory=Filters)
     unknown: list[str] = field(default_factory=list)  # content words the corpus never uses
+    quantity: bool = False  # asks for an amount (hur mycket, hur stor, how much …)
 
 
 class QuestionReader:
@@ -101,7 +104,8 @@ class QuestionReader:
         for tok in lowered:
             if tok in DOC_TYPE_WORDS:
                 filters.doc_types.add(DOC_TYPE_WORDS[tok])
-        return Question(text=text, normalized=normalized, terms=terms, content_terms=list(dict.fromkeys(content)),
+        quantity = bool(QUANTITY.search(fold(text)))
+        return Question(text=text, normalized=normalized, quantity=quantity, terms=terms, content_terms=list(dict.fromkeys(content)),
                         years=[int(y) for y in YEAR.findall(text)], english=english, filters=filters,
                         unknown=unknown)
 
