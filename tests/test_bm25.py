@@ -1,0 +1,62 @@
+"""Swedish BM25: the defects of llama-index-retrievers-bm25 0.8 and how ours avoids them."""
+from __future__ import annotations
+
+from index.analyzer import SwedishAnalyzer
+from index.bm25 import BM25Index
+
+DOCS = {
+    "it": "Område IT ansvarar för livscykelhantering av IT-stöd.",
+    "sjuk": "Korttidssjukfrånvaron minskade under året.",
+    "forsorjning": "Område försörjning höjer lunchpriset.",
+    "invest": "Investeringsbudgeten för 2024 uppgår till 372,5 mnkr.",
+}
+
+
+def build(lexicon) -> tuple[BM25Index, SwedishAnalyzer]:
+    analyzer = SwedishAnalyzer(lexicon)
+    return BM25Index.build(list(DOCS), [analyzer.terms(t) for t in DOCS.values()]), analyzer
+
+
+def test_the_query_IT_is_not_dropped_as_a_stopword(lexicon):
+    index, analyzer = build(lexicon)
+    assert analyzer.terms("IT") == ["it"]
+    assert index.search(analyzer.terms("IT"), 3)[0][0] == "it"
+
+
+def test_stock_llama_index_bm25_drops_IT_which_is_why_we_replaced_it():
+    from llama_index.core.schema import TextNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    nodes = [TextNode(text=t, id_=k) for k, t in DOCS.items()]
+    stock = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=2, language="swedish")
+    hits = stock.retrieve("IT")
+    assert not hits or hits[0].score == 0 or hits[0].node.node_id != "it"
+
+
+def test_no_zero_score_hits(lexicon):
+    index, analyzer = build(lexicon)
+    assert index.search(analyzer.terms("helikopterflygplats"), 4) == []
+    assert all(score > 0 for _, score in index.search(analyzer.terms("område"), 4))
+
+
+def test_diacritics_fold_and_compounds_split(lexicon):
+    index, analyzer = build(lexicon)
+    assert index.search(analyzer.terms("forsorjning"), 1)[0][0] == "forsorjning"
+    assert index.search(analyzer.terms("sjukfrånvaro"), 1)[0][0] == "sjuk"
+    assert index.search(analyzer.terms("budget"), 1)[0][0] == "invest"
+    assert index.search(analyzer.terms("investering"), 1)[0][0] == "invest"
+
+
+def test_persisted_index_keeps_its_analyzer_and_results(lexicon, tmp_path):
+    index, analyzer = build(lexicon)
+    index.save(tmp_path / "bm25")
+    loaded = BM25Index.load(tmp_path / "bm25")
+    for query in ("IT", "forsorjning", "sjukfrånvaro", "investering"):
+        assert loaded.search(analyzer.terms(query), 2) == index.search(analyzer.terms(query), 2)
+    assert (tmp_path / "bm25" / "analyzer.json").read_text().count("sv-snowball") == 1
+
+
+def test_filter_restricts_hits(lexicon):
+    index, analyzer = build(lexicon)
+    assert index.search(analyzer.terms("område"), 4, allowed={"forsorjning"}) == [
+        ("forsorjning", index.search(analyzer.terms("område"), 4, allowed={"forsorjning"})[0][1])]

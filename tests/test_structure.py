@@ -1,0 +1,74 @@
+"""Documents are split by their own structure, and every chunk carries what a citation needs."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.catalog import load_catalog
+from ingest.document import parse_file
+from ingest.ocr_repair import Repairer
+
+from .conftest import CORPUS, PLAN, PROTOCOL, REPO
+
+
+@pytest.fixture(scope="module")
+def parsed(lexicon):
+    catalog = load_catalog(CORPUS)
+    repairer = Repairer(lexicon)
+    return {p.name: parse_file(p, CORPUS, REPO, catalog.get(p.name), repairer, 1100, 20_000_000)
+            for p in (PLAN, PROTOCOL)}
+
+
+def sections(doc):
+    return [c.section for c in doc.chunks]
+
+
+def test_plan_has_its_three_parts_with_their_own_types(parsed):
+    doc = parsed[PLAN.name]
+    parts = {c.part: c.doc_type for c in doc.chunks}
+    assert parts["Verksamhetsplan 2024"] == "verksamhetsplan"
+    assert any(p.startswith("Bilaga: Investeringar") and t == "bilaga" for p, t in parts.items())
+    assert parts["Handlingsplan – Åtgärder för en ekonomi i balans"] == "handlingsplan"
+
+
+def test_numbered_and_labelled_headings_form_the_section_path(parsed):
+    paths = sections(parsed[PLAN.name])
+    assert "Verksamhetsplan 2024 › 6 Budget › 6.4 Driftbudget servicenämnd" in paths
+    assert any(p.endswith("5.2 Perspektiv: Process › Strategi: Digitalisering › Strategier för digitalisering") for p in paths)
+    assert any("5.3 Perspektiv: Resurs › Effektmål 9" in p for p in paths)
+    areas = {p.split("› ")[-2] for p in paths if "Område" in p and p.startswith("Handlingsplan")}
+    for area in ("Område stab och kansli", "Område Fastigheter", "Område Försörjning", "Område inköp och upphandling",
+                 "Område IT", "Område Medicinsk Teknik", "Område Shared Service Center"):
+        assert any(area in p for p in paths), area
+
+
+def test_table_chunks_repeat_title_and_column_header(parsed):
+    doc = parsed[PLAN.name]
+    result = next(c for c in doc.chunks if c.kind == "table" and "6.3 Resultatbudget" in c.section)
+    assert result.header.startswith("6.3 Resultatbudget servicenämnd")
+    assert "Belopp i mnkr Budget 2024 | Prognos 2023 | Budget 2023" in result.header
+    assert "Resultat *) 23,2 -38,4 -51,7" in result.text
+    it_area = next(c for c in doc.chunks if c.kind == "table" and "Område IT" in c.section)
+    assert "Totalsumma 26 720" in it_area.text and "Antal" in it_area.header
+
+
+def test_protocol_paragraph_and_its_parts(parsed):
+    doc = parsed[PROTOCOL.name]
+    paths = sections(doc)
+    assert "RSAU § 58 2026 › § 58 Nämndsdialog med DN Regionservice, våren 2026 › Beslut" in paths
+    assert any(p.endswith("› Yrkanden") for p in paths)
+    assert any(c.doc_type == "beslutsförslag" for c in doc.chunks)
+    assert any(c.part.startswith("Bilaga: Dialogunderlag") and "Ekonomistyrning" in c.section for c in doc.chunks)
+    goals = next(c for c in doc.chunks if c.kind == "table" and "Fokusområde\tFullmäktiges mål" in c.text)
+    assert "Målstyrning" in goals.section
+
+
+def test_every_chunk_carries_citation_metadata(parsed):
+    for doc in parsed.values():
+        lines = doc.text.split("\n")
+        for c in doc.chunks:
+            assert c.source.startswith("corpus/") and c.title and c.doc_type and c.year
+            assert 1 <= c.line_start <= c.line_end <= len(lines)
+            assert len(c.hash) == 64
+            # the chunk's text is the document's text at its line span
+            assert lines[c.line_start - 1].strip() in c.text
+    assert {c.date for c in parsed[PROTOCOL.name].chunks} == {"2026-02-23"}
