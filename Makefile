@@ -32,12 +32,14 @@ install-test: $(TEST_STAMP)
 ingest: install
 	$(BIN)/assistant ingest
 
+# ingest is incremental: it builds a missing index, refreshes a stale one, and does nothing otherwise.
 run: install
-	$(BIN)/assistant ingest --if-stale
+	$(BIN)/assistant ingest
 	$(BIN)/assistant serve
 
 test: install-test
 	$(BIN)/python -m pytest -q
+	$(BIN)/assistant ingest
 	$(BIN)/assistant eval --gate
 
 eval: install
