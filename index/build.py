@@ -149,14 +149,12 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         vectors_store = VectorStore(settings.chroma_dir)
         for doc, fp in parsed:
             old_ids = store.chunk_ids(doc.meta.doc_id)
-            old_source = by_source.get(doc.meta.source)
             vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
             stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
             vectors_store.delete(stale)
             store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text)
             report.ingested.append(doc.meta.source)
             report.chunks_written += len(doc.chunks)
-            del old_source
         store.set_meta("embedder", embedder.name)
 
     if path is None or path.resolve() == corpus_dir.resolve():
