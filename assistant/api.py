@@ -1,14 +1,11 @@
 """The library API that the CLI, the chat and the tests call: load once, ask many times."""
 from __future__ import annotations
 
-import re
 import threading
-from collections import Counter
 
 from core.models import Answer
 from core.settings import Settings, get_settings
 from index.search import Hit, Searcher
-from ingest.lexicon import fold
 
 from .compose import Composer
 from .question import QuestionReader
@@ -18,10 +15,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
         self.searcher = Searcher(self.settings)
-        vocab: Counter[str] = Counter()
-        for chunk in self.searcher.chunks.values():
-            vocab.update(fold(w) for w in re.findall(r"[A-Za-zÅÄÖåäö]{3,}", chunk.embedding_text()))
-        self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, dict(vocab))
+        self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
         self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, len(self.searcher.chunks))
         self._lock = threading.Lock()
 

@@ -50,7 +50,7 @@ def units_of(hit: Hit, rank: int) -> list[Unit]:
     if chunk.kind == "table":
         header = "\n".join(clean(h) for h in (chunk.header or "").split("\n") if h.strip())
         for i, line in enumerate(lines):
-            if line.strip() and any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line:
+            if line.strip() and (any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line):
                 row = clean(line)
                 if row and row != header:
                     out.append(Unit(chunk, row, chunk.line_start + i, f"{header}\n{row}" if header else row, rank))

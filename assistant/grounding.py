@@ -5,7 +5,7 @@ import re
 
 from core.models import Citation
 
-FIGURE = re.compile(r"[-−–+]?\d+(?:[ \u00a0]\d{3})*(?:[,.]\d+)?")
+FIGURE = re.compile(r"[-−–+]?\d+(?:[ \u00a0]\d{3}(?!\d))*(?:[,.]\d+)?")
 MARKER = re.compile(r"\[\d+\]")
 
 

@@ -39,7 +39,7 @@ GLOSSARY = {
     "proposal": "förslag", "motion": "yrkande", "motions": "yrkanden", "chair": "ordförande", "chairman": "ordförande",
     "sustainable": "hållbar", "sustainability": "hållbarhet", "digitalisation": "digitalisering",
     "digitalization": "digitalisering", "security": "säkerhet", "preparedness": "beredskap", "area": "område",
-    "areas": "områden", "years": "årsarbetare", "fte": "årsarbetare", "salary": "lönekostnad", "wage": "lönekostnad",
+    "areas": "områden", "fte": "årsarbetare", "salary": "lönekostnad", "wage": "lönekostnad",
     "reduce": "minska", "reduction": "minska", "increase": "öka", "it": "it", "equipment": "utrustning",
     "total": "totalsumma", "planned": "", "spent": "", "invest": "investeras", "decide": "beslutade",
     "paragraph": "", "region": "region", "council": "regionfullmäktige", "service": "service",

@@ -12,8 +12,19 @@ import Stemmer
 
 from ingest.lexicon import Lexicon, fold
 
-ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 2}
+ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 3}  # 3: surface vocabulary saved beside the index
 WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü0-9]+")
+SURFACE_WORD = re.compile(r"[A-Za-zÅÄÖåäö]{3,}")
+
+
+def surface_vocabulary(texts) -> dict[str, int]:
+    """Folded words of the corpus with their counts: what a misspelt question word is mended against."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(fold(w) for w in SURFACE_WORD.findall(text))
+    return dict(counts)
 # Swedish function words only. "it" (IT) and "mål" are content words here.
 STOPWORDS = frozenset("""
 och att det i som en på för av med har till den inte om ett de var så men från vi kan ska också när även efter

@@ -21,17 +21,25 @@ class StaleIndexError(RuntimeError):
 
 
 class BM25Index:
-    def __init__(self, retriever: bm25s.BM25 | None, ids: list[str]):
+    def __init__(self, retriever: bm25s.BM25 | None, ids: list[str], surface_vocab: dict[str, int] | None = None):
         self._retriever = retriever
         self.ids = ids
+        self.surface_vocab = surface_vocab or {}  # folded word → count, for mending typos in questions
 
     @classmethod
-    def build(cls, ids: list[str], term_lists: list[list[str]]) -> "BM25Index":
+    def build(cls, ids: list[str], term_lists: list[list[str]], surface_vocab: dict[str, int] | None = None) -> "BM25Index":
         if not ids:
-            return cls(None, [])
+            return cls(None, [], surface_vocab)
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         retriever.index([terms or ["\x00empty"] for terms in term_lists], show_progress=False)
-        return cls(retriever, ids)
+        return cls(retriever, ids, surface_vocab)
+
+    def doc_freq(self) -> dict[str, int]:
+        """Term → number of chunks holding it, read off the term-major score matrix (nothing re-analysed)."""
+        if self._retriever is None:
+            return {}
+        indptr = np.asarray(self._retriever.scores["indptr"])
+        return {term: int(indptr[i + 1] - indptr[i]) for term, i in self._retriever.vocab_dict.items() if term}
 
     def save(self, directory: Path) -> None:
         tmp = directory.with_name(directory.name + ".tmp")
@@ -40,6 +48,7 @@ class BM25Index:
         if self._retriever is not None:
             self._retriever.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        (tmp / "surface_vocab.json").write_text(json.dumps(self.surface_vocab, ensure_ascii=False), encoding="utf-8")
         (tmp / "analyzer.json").write_text(json.dumps(ANALYZER_ID), encoding="utf-8")
         shutil.rmtree(directory, ignore_errors=True)
         tmp.replace(directory)
@@ -52,8 +61,10 @@ class BM25Index:
         if saved != ANALYZER_ID:
             raise StaleIndexError(f"BM25 index in {directory} was built with analyzer {saved}, not {ANALYZER_ID}: run `assistant ingest --rebuild`")
         ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+        vocab_file = directory / "surface_vocab.json"
+        vocab = json.loads(vocab_file.read_text(encoding="utf-8")) if vocab_file.exists() else {}
         retriever = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
-        return cls(retriever, ids)
+        return cls(retriever, ids, vocab)
 
     def search(self, terms: list[str], k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         if self._retriever is None or not terms:

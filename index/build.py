@@ -12,13 +12,13 @@ import numpy as np
 
 from core.models import Chunk
 from core.settings import Settings
-from ingest.catalog import load_catalog
+from ingest.catalog import load_catalog, relative_path
 from ingest.document import ParsedDocument, parse_file
 from ingest.lexicon import LEXICON_VERSION, load_lexicon
 from ingest.ocr_repair import Repairer
 from ingest.readers import SUPPORTED, ReadError
 
-from .analyzer import ANALYZER_ID, SwedishAnalyzer
+from .analyzer import ANALYZER_ID, SwedishAnalyzer, surface_vocabulary
 from .bm25 import BM25Index
 from .embedders import EmbeddingCache, get_embedder
 from .store import Store
@@ -112,9 +112,9 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
     parsed: list[tuple[ParsedDocument, str]] = []
     seen_sources: set[str] = set()
     for file in files:
-        source = _source(file, repo_root)
+        source = relative_path(file, repo_root) or str(file.resolve())
         seen_sources.add(source)
-        rel = _rel(file, corpus_dir)
+        rel = relative_path(file, corpus_dir) or file.name
         entry = catalog.get(rel)
         try:
             data = file.read_bytes()
@@ -177,7 +177,8 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
 def rebuild_bm25(settings: Settings, store: Store) -> None:
     analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
     chunks = store.all_chunks()
-    BM25Index.build([c.id for c in chunks], [analyzer.terms(c.embedding_text()) for c in chunks]).save(settings.bm25_dir)
+    texts = [c.embedding_text() for c in chunks]
+    BM25Index.build([c.id for c in chunks], [analyzer.terms(t) for t in texts], surface_vocabulary(texts)).save(settings.bm25_dir)
 
 
 def _bm25_outdated(settings: Settings) -> bool:
@@ -207,16 +208,3 @@ def _embed_all(chunks: list[Chunk], embedder, settings: Settings, report: Ingest
     cache.close()
     return found
 
-
-def _source(file: Path, repo_root: Path) -> str:
-    try:
-        return file.resolve().relative_to(repo_root.resolve()).as_posix()
-    except ValueError:
-        return str(file.resolve())
-
-
-def _rel(file: Path, corpus_dir: Path) -> str:
-    try:
-        return file.resolve().relative_to(corpus_dir.resolve()).as_posix()
-    except ValueError:
-        return file.name

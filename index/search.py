@@ -72,15 +72,8 @@ class Searcher:
         self.analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
         self.bm25 = BM25Index.load(settings.bm25_dir)
         self.vectors = VectorStore(settings.chroma_dir)
-        self.doc_freq = self._document_frequencies()
-
-    def _document_frequencies(self) -> dict[str, int]:
-        """Term → number of chunks that hold it: tells the answerer which question words the corpus knows."""
-        df: dict[str, int] = {}
-        for chunk in self.chunks.values():
-            for term in set(self.analyzer.terms(chunk.embedding_text())):
-                df[term] = df.get(term, 0) + 1
-        return df
+        # which question words the corpus knows, and how rare they are: read off the BM25 index, not recomputed
+        self.doc_freq = self.bm25.doc_freq()
 
     def document_text(self, doc_id: str) -> tuple[str, str] | None:
         return self._store.document_text(doc_id)

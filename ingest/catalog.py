@@ -37,19 +37,21 @@ def load_catalog(corpus_dir: Path) -> dict[str, dict]:
     return out
 
 
+def relative_path(file: Path, base: Path) -> str | None:
+    """`file` relative to `base` with forward slashes, or None when it lies outside."""
+    try:
+        return file.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
 def doc_id_for(rel_path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", rel_path).strip("-").lower()
 
 
 def document_meta(file: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, text: str) -> DocumentMeta:
-    try:
-        rel_corpus = file.resolve().relative_to(corpus_dir.resolve()).as_posix()
-    except ValueError:
-        rel_corpus = file.name
-    try:
-        source = file.resolve().relative_to(repo_root.resolve()).as_posix()
-    except ValueError:
-        source = str(file)
+    rel_corpus = relative_path(file, corpus_dir) or file.name
+    source = relative_path(file, repo_root) or str(file.resolve())
     entry = entry or {}
     head = text[:4000]
     title = entry.get("title") or _first_title(text) or file.stem

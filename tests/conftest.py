@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -73,7 +72,3 @@ def small_corpus(tmp_path) -> Path:
         encoding="utf-8")
     return corpus
 
-
-def copy_corpus(dst: Path) -> Path:
-    shutil.copytree(CORPUS, dst)
-    return dst

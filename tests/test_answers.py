@@ -50,6 +50,7 @@ def test_every_figure_must_stand_in_a_quote():
     assert ungrounded_figures("Resultatet är 23,2 mnkr [1].", [quote]) == []
     assert ungrounded_figures("Resultatet är 24,2 mnkr [1].", [quote]) == ["24,2"]
     assert figures("2 380 och −7,8 samt [3]") == ["2380", "7,8"]
+    assert figures("Budget 2024 2025 2026 Totalsumma 29 309") == ["2024", "2025", "2026", "29309"]
 
 
 def test_every_answer_in_a_batch_is_grounded(bot):

@@ -60,3 +60,13 @@ def test_filter_restricts_hits(lexicon):
     index, analyzer = build(lexicon)
     assert index.search(analyzer.terms("område"), 4, allowed={"forsorjning"}) == [
         ("forsorjning", index.search(analyzer.terms("område"), 4, allowed={"forsorjning"})[0][1])]
+
+
+def test_document_frequencies_come_from_the_index(lexicon):
+    index, analyzer = build(lexicon)
+    df = index.doc_freq()
+    expected = {}
+    for text in DOCS.values():
+        for term in set(analyzer.terms(text)):
+            expected[term] = expected.get(term, 0) + 1
+    assert df == expected

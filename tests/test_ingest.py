@@ -1,8 +1,6 @@
 """Ingest is incremental and idempotent, and bad input never costs what is already stored."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from index.build import EmbedderMismatchError, ingest
