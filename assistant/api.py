@@ -1,13 +1,17 @@
 """The library API that the CLI, the chat and the tests call: load once, ask many times."""
 from __future__ import annotations
 
+import re
 import threading
 
-from core.models import Answer
+from core.models import Answer, Figure
+from core.numbers import format_number
 from core.settings import Settings, get_settings
 from index.search import Hit, Searcher
 
 from .compose import Composer
+from .figures import FigureAnswerer, FigureQuery
+from .grounding import figures as figures_in
 from .question import QuestionReader
 
 
@@ -17,6 +21,7 @@ class Assistant:
         self.searcher = Searcher(self.settings)
         self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
         self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, len(self.searcher.chunks))
+        self.figure_answerer = FigureAnswerer(self.searcher.figures, self.searcher.analyzer)
         self._lock = threading.Lock()
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
@@ -30,14 +35,67 @@ class Assistant:
             hits = self.searcher.search(text, k=k or self.settings.top_k, terms=q.terms)
         return hits
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
+        """One question; with a `Conversation`, a short follow-up (`och prognosen 2023?`) reads against the last."""
         question = (question or "").strip()
         if not question:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
         with self._lock:
             q = self.reader.read(question)
+            if self.settings.figure_answers and not self.figure_answerer.names_unknown(q):
+                fa = self.figure_answerer
+                fq = fa.read(q)
+                merged = fa.follow_up(q, fq, conversation.last_figure_query if conversation else None)
+                if merged is not None or fa.is_figure_question(q):
+                    answer = fa.answer(merged or fq)
+                    if answer is not None:
+                        if conversation is not None:
+                            conversation.last_figure_query = merged or fq
+                        return answer
+                    if merged is not None:  # a follow-up nothing in the store fits
+                        return self.composer.abstain(q)
             hits = self._search(q, max(self.settings.top_k, 8))
-            return self.composer.compose(q, hits)
+            answer = self.composer.compose(q, hits)
+            amounts = [n for n in figures_in(answer.answer) if not re.fullmatch(r"(19|20)\d\d", n)]
+            if q.quantity and not answer.abstained and not amounts:
+                return self.composer.abstain(q)  # asked how much; a passage without a number does not answer
+            return self._with_store_check(answer)
+
+    def _with_store_check(self, answer: Answer) -> Answer:
+        """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""
+        notes = []
+        for c in answer.citations:
+            lines = c.lines or ""
+            first, _, last = lines.partition("–")
+            if not first.isdigit():
+                continue
+            span = range(int(first), int(last or first) + 1)
+            for f in self.searcher.figures:
+                if f.source == c.source and f.status == "repaired" and f.line_end in span \
+                        and f.printed in answer.answer:
+                    notes.append(f"{f.row}, {f.column}: dokumentet visar {f.printed!r}, men tabellens summor visar "
+                                 f"att det är {format_number(f.value)}")
+                    c.derived.append(format_number(f.value))
+        if notes:
+            answer.answer += "\n\nObs (OCR-skada): " + "; ".join(dict.fromkeys(notes)) + "."
+        return answer
+
+    def figures(self) -> list[Figure]:
+        return self.searcher.figures
+
+    def conversation(self) -> Conversation:
+        return Conversation(self)
 
     def documents(self) -> list[dict]:
         return self.searcher.documents
+
+
+class Conversation:
+    """A chat's memory: the last figure question, so that a follow-up can change only what it names."""
+
+    def __init__(self, bot: Assistant):
+        self.bot = bot
+        self.last_figure_query: FigureQuery | None = None
+
+    def ask(self, question: str) -> Answer:
+        return self.bot.ask(question, self)

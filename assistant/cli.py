@@ -72,7 +72,7 @@ def cmd_eval(args) -> int:
     from assistant.evaluate import check_gate, format_report, run_eval
 
     bot = _assistant()
-    report = run_eval(bot, Path(args.file))
+    report = run_eval(bot, [Path(f) for f in args.file] if args.file else sorted(Path("evals").glob("*.jsonl")))
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
     if args.gate:
         failures = check_gate(report, Path(args.thresholds))
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run the known-answer suite in evals/")
-    p.add_argument("--file", default="evals/questions.jsonl")
+    p.add_argument("--file", action="append", help="question file (repeatable); default: every evals/*.jsonl")
     p.add_argument("--thresholds", default="evals/thresholds.toml")
     p.add_argument("--json", action="store_true")
     p.add_argument("--gate", action="store_true", help="exit 1 when a metric is below its threshold")

@@ -129,8 +129,11 @@ class Composer:
                 coverage *= 0.5
         return coverage + 0.02 / unit.rank
 
+    def abstain(self, question: Question) -> Answer:
+        return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True)
+
     def compose(self, question: Question, hits: list[Hit]) -> Answer:
-        if not hits or self._outside_corpus(question):
+        if not hits or self.outside_corpus(question):
             return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True)
         units = [u for rank, hit in enumerate(hits, start=1) for u in units_of(hit, rank)]
         for u in units:
@@ -146,7 +149,7 @@ class Composer:
                 chosen.append(u)
         return self._answer(question, chosen)
 
-    def _outside_corpus(self, question: Question) -> bool:
+    def outside_corpus(self, question: Question) -> bool:
         """Abstain when a named year, or most of the subject, never occurs in the corpus."""
         content = [t for t in question.content_terms if not t.isdigit()]
         if question.unknown and content and len(question.unknown) * 2 >= len(content):

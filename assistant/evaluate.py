@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 import tomllib
@@ -11,23 +12,27 @@ from ingest.lexicon import fold
 
 
 def _norm(text: str) -> str:
-    return " ".join(fold(text).replace("\u00a0", " ").split())
+    """Folded, single-spaced, and `1 135` read as `1135`: a figure is right to the digit in either spelling."""
+    text = " ".join(fold(text).replace("\u00a0", " ").split())
+    return re.sub(r"(?<=\d) (?=\d{3}(?!\d))", "", text)
 
 
 def load_questions(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_eval(bot, path: Path) -> dict:
+def run_eval(bot, paths: Path | list[Path]) -> dict:
     rows = []
     latencies = []
     k = bot.settings.top_k
-    for q in load_questions(path):
+    paths = [paths] if isinstance(paths, Path) else paths
+    for q in [q for path in paths for q in load_questions(path)]:
         start = time.perf_counter()
         answer = bot.ask(q["question"])
         latencies.append((time.perf_counter() - start) * 1000)
         hits = bot.retrieve(q["question"], k=k)
-        row = {"id": q["id"], "question": q["question"], "abstained": answer.abstained, "answer": answer.answer}
+        row = {"id": q["id"], "question": q["question"], "abstained": answer.abstained, "answer": answer.answer,
+               "figure": bool(q.get("figure"))}
         if q.get("abstain"):
             row["ok_abstain"] = answer.abstained
         else:
@@ -43,6 +48,9 @@ def run_eval(bot, path: Path) -> dict:
         rows.append(row)
     answerable = [r for r in rows if "ok_answer" in r]
     abstain = [r for r in rows if "ok_abstain" in r]
+    figure_rows = [r for r in rows if r["figure"]]
+    for r in figure_rows:  # exact: every expected value with its unit, to the digit; or the right abstention
+        r["ok_figure"] = r.get("ok_answer", r.get("ok_abstain"))
 
     def share(items, key):
         return round(sum(r[key] for r in items) / len(items), 3) if items else None
@@ -55,6 +63,8 @@ def run_eval(bot, path: Path) -> dict:
         f"recall_at_{k}": share(answerable, "ok_recall"),
         "recall_k": k,
         "abstention_accuracy": share(abstain, "ok_abstain"),
+        "figure_questions": len(figure_rows),
+        "exact_figure_accuracy": share(figure_rows, "ok_figure"),
         "false_abstentions": sum(r["abstained"] for r in answerable),
         "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
         "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
@@ -70,6 +80,8 @@ def format_report(report: dict) -> str:
         f"citation accuracy    {report['citation_accuracy']:.1%}",
         f"retrieval recall@{k}   {report[f'recall_at_{k}']:.1%}",
         f"abstention accuracy  {report['abstention_accuracy']:.1%}",
+        f"exact figures        {report['exact_figure_accuracy']:.1%} of {report['figure_questions']}"
+        if report.get("figure_questions") else "exact figures        (no figure questions)",
         f"false abstentions    {report['false_abstentions']}",
         f"latency p50 / p95    {report['latency_ms_p50']} / {report['latency_ms_p95']} ms",
     ]
@@ -82,5 +94,6 @@ def check_gate(report: dict, thresholds_path: Path) -> list[str]:
     limits = tomllib.loads(thresholds_path.read_text(encoding="utf-8"))["minimum"]
     k = report["recall_k"]
     values = {"answer_accuracy": report["answer_accuracy"], "citation_accuracy": report["citation_accuracy"],
-              "recall_at_k": report[f"recall_at_{k}"], "abstention_accuracy": report["abstention_accuracy"]}
+              "recall_at_k": report[f"recall_at_{k}"], "abstention_accuracy": report["abstention_accuracy"],
+              "exact_figure_accuracy": report.get("exact_figure_accuracy") or 0.0}
     return [f"{name} {values[name]} < {limit}" for name, limit in limits.items() if values[name] < limit]

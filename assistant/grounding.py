@@ -7,6 +7,7 @@ from core.models import Citation
 
 FIGURE = re.compile(r"[-−–+]?\d+(?:[ \u00a0]\d{3}(?!\d))*(?:[,.]\d+)?")
 MARKER = re.compile(r"\[\d+\]")
+ATOM = re.compile(r"[-−–+]?\d+(?:[,.]\d+)?")
 
 
 def figures(text: str) -> list[str]:
@@ -19,9 +20,20 @@ def figures(text: str) -> list[str]:
     return out
 
 
+def quoted_figures(text: str) -> set[str]:
+    """Every reading of a quote's numbers: in `475 0 487,0 0` a space separates columns, so `487,0` stands
+    there alone as well as in the greedy thousands reading `0 487,0`."""
+    atoms = [a.replace("−", "-").replace("–", "-").lstrip("+-") for a in ATOM.findall(MARKER.sub(" ", text))]
+    joined = {a + b for a, b in zip(atoms, atoms[1:]) if re.fullmatch(r"\d{3}(?:,\d+)?", b)}
+    return set(figures(text)) | set(atoms) | joined
+
+
 def ungrounded_figures(answer: str, citations: list[Citation]) -> list[str]:
     quoted = set()
     for c in citations:
-        quoted.update(figures(c.quote))
+        quoted.update(quoted_figures(c.quote))
         quoted.update(figures(c.section))
+        quoted.update(figures(c.title))
+        for value in c.derived:  # a value the sums repaired, or a difference computed from quoted values
+            quoted.update(figures(value))
     return [f for f in figures(answer) if f not in quoted]

@@ -1,6 +1,7 @@
 """The project's vocabulary, defined once: documents, chunks, citations and answers."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -65,6 +66,8 @@ class Citation(BaseModel):
     page: int | None = None
     lines: str | None = None
     quote: str
+    derived: list[str] = Field(default_factory=list, description="Figures the answer derives from the quote: a "
+                               "value the table's sums repaired, or a computed difference.")
 
 
 class Answer(BaseModel):
@@ -72,3 +75,60 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = []
+
+
+FigureStatus = Literal["verified", "repaired", "unverified"]
+
+
+class Figure(BaseModel):
+    """One number from a document, with every label that gives it meaning and the line it stands on.
+
+    `value` is what the figure means (after a repair the sums proved); `printed` is what the document shows.
+    """
+
+    id: str
+    doc_id: str
+    source: str
+    title: str = Field(description="The document's short title.")
+    doc_type: DocType
+    table: str = Field(description="The table's title, or the section of a figure in running text.")
+    section: str
+    row: str = Field(description="Row label, or what a figure in running text measures.")
+    column: str | None = Field(None, description="Column label as the table prints it, e.g. 'Prognos 2023'.")
+    area: str | None = Field(None, description="Normalized area ('Område IT') when the row or table names one.")
+    year: int | None = None
+    basis: str | None = Field(None, description="budget | prognos | utfall | plan, when the document says.")
+    kind: str = Field(description="budget, prognos, utfall, investering, besparing, nyckeltal, årsarbetare, belopp")
+    value: Decimal
+    printed: str
+    unit: str | None = Field(None, description="mnkr, tkr, kr, %, årsarbetare, mil, … as the document gives it")
+    previous: Decimal | None = Field(None, description="Previous period's value printed beside it: `6,94 % (7,53 %)`.")
+    status: FigureStatus = "unverified"
+    note: str | None = Field(None, description="How the sums verified or repaired the value.")
+    line_text: str = Field(description="The verbatim source line (repaired OCR text).")
+    header: str | None = Field(None, description="The table's column header lines, verbatim.")
+    line_start: int
+    line_end: int
+    page_start: int | None = None
+    page_end: int | None = None
+    in_table: bool = True
+
+    @property
+    def period(self) -> str:
+        if self.basis and self.year:
+            return f"{self.basis.capitalize()} {self.year}"
+        return str(self.year) if self.year else (self.column or "")
+
+
+class TableCheck(BaseModel):
+    """What the sum checks found in one table: the per-table report the ingest prints."""
+
+    doc_id: str
+    source: str
+    table: str
+    line_start: int
+    figures: int
+    verified: int
+    repaired: int
+    unverified: int
+    notes: list[str] = []

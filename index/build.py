@@ -24,7 +24,7 @@ from .embedders import EmbeddingCache, get_embedder
 from .store import Store
 from .vectors import VectorStore
 
-PIPELINE_VERSION = "1"  # bump when parsing/chunking changes so every file is re-ingested
+PIPELINE_VERSION = "2"  # 2: figures extracted and sum-checked; table rows wrapped over lines  # bump when parsing/chunking changes so every file is re-ingested
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -40,6 +40,8 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
     chunks_total: int = 0
+    figures: int = 0
+    tables: list = field(default_factory=list)  # TableCheck of every table read this run
     embedded: int = 0
     from_cache: int = 0
     notes: list[str] = field(default_factory=list)
@@ -56,6 +58,11 @@ class IngestReport:
             f"({self.embedded} embedded, {self.from_cache} from cache), {self.chunks_total} in the index; "
             f"{self.seconds:.1f} s"
         ]
+        if self.tables:
+            t = self.tables
+            lines.append(f"{self.figures} figures; {len(t)} tables checked by their sums: "
+                         f"{sum(c.verified for c in t)} verified, {sum(c.repaired for c in t)} repaired, "
+                         f"{sum(c.unverified for c in t)} unverified")
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += self.notes
         return "\n".join(lines)
@@ -152,7 +159,10 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
             vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
             stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
             vectors_store.delete(stale)
-            store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text)
+            store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text, doc.figures,
+                                   doc.table_checks)
+            report.figures += len(doc.figures)
+            report.tables += doc.table_checks
             report.ingested.append(doc.meta.source)
             report.chunks_written += len(doc.chunks)
         store.set_meta("embedder", embedder.name)

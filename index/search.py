@@ -66,6 +66,8 @@ class Searcher:
         store = Store(settings.store_path)
         self.chunks: dict[str, Chunk] = {c.id: c for c in store.all_chunks()}
         self.documents = store.documents()
+        self.figures = store.all_figures()
+        self.table_checks = store.table_checks()
         self.embedder = get_embedder(settings.embedder)
         check_embedder(store, self.embedder.name)
         self._store = store

@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from core.models import Chunk, DocumentMeta
+from core.models import Chunk, DocumentMeta, Figure, TableCheck
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -18,6 +18,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS figures (
+    id TEXT NOT NULL, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, year INTEGER, kind TEXT, unit TEXT,
+    status TEXT, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
+CREATE TABLE IF NOT EXISTS table_checks (doc_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS table_checks_doc ON table_checks(doc_id);
 """
 
 
@@ -55,9 +62,18 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))]
 
     def replace_document(self, meta: DocumentMeta, fingerprint: str, chunks: list[Chunk], notes: list[str],
-                         original: str, repaired: str) -> None:
-        with self.db:  # one transaction: a document is replaced whole or not at all
+                         original: str, repaired: str, figures: list[Figure] = (),
+                         checks: list[TableCheck] = ()) -> None:
+        with self.db:  # one transaction: a document is replaced whole (chunks and figures) or not at all
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (meta.doc_id,))
+            self.db.execute("DELETE FROM figures WHERE doc_id = ?", (meta.doc_id,))
+            self.db.execute("DELETE FROM table_checks WHERE doc_id = ?", (meta.doc_id,))
+            self.db.executemany(
+                "INSERT INTO figures (id, doc_id, ord, year, kind, unit, status, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(f.id, f.doc_id, i, f.year, f.kind, f.unit, f.status, f.model_dump_json()) for i, f in enumerate(figures)],
+            )
+            self.db.executemany("INSERT INTO table_checks (doc_id, ord, data) VALUES (?, ?, ?)",
+                                [(c.doc_id, i, c.model_dump_json()) for i, c in enumerate(checks)])
             self.db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (meta.doc_id, meta.source, fingerprint, meta.model_dump_json(), len(chunks), json.dumps(notes),
@@ -71,6 +87,8 @@ class Store:
     def delete_document(self, doc_id: str) -> None:
         with self.db:
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM figures WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM table_checks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     # chunks
@@ -79,6 +97,17 @@ class Store:
 
     def count_chunks(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    # figures
+    def all_figures(self) -> list[Figure]:
+        return [Figure.model_validate_json(r[0]) for r in self.db.execute("SELECT data FROM figures ORDER BY doc_id, ord")]
+
+    def table_checks(self) -> list[TableCheck]:
+        return [TableCheck.model_validate_json(r[0])
+                for r in self.db.execute("SELECT data FROM table_checks ORDER BY doc_id, ord")]
+
+    def count_figures(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM figures").fetchone()[0]
 
     def close(self) -> None:
         self.db.close()

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.models import Chunk, DocumentMeta
+from core.models import Chunk, DocumentMeta, Figure, TableCheck
 
 from .catalog import document_meta
 from .chunking import make_chunks
+from .figures import extract_figures
 from .ocr_repair import Repair, Repairer, is_stripped
 from .readers import RawText, read_file
 from .structure import split_structure
@@ -21,6 +22,8 @@ class ParsedDocument:
     chunks: list[Chunk]
     repairs: list[Repair] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    table_checks: list[TableCheck] = field(default_factory=list)
 
 
 def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars: int) -> ParsedDocument:
@@ -29,10 +32,11 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
     text, repairs = repairer.repair_text(original, stripped=stripped)
     blocks = split_structure(text, meta.short_title, meta.doc_type)
     chunks = make_chunks(meta, raw, text.split("\n"), blocks, chunk_chars)
+    figures, checks = extract_figures(meta, blocks, text, raw.page_starts)
     notes = list(raw.notes)
     if stripped:
         notes.append(f"OCR text without å/ä/ö: {len(repairs)} words repaired")
-    return ParsedDocument(meta, original, text, chunks, repairs, notes)
+    return ParsedDocument(meta, original, text, chunks, repairs, notes, figures, checks)
 
 
 def parse_file(path: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, repairer: Repairer,

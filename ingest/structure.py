@@ -94,6 +94,7 @@ def _short_title(s: str) -> bool:
     words = s.split()
     if len(words) > 8:
         return False
+    s = re.sub(r"\s+(19|20)\d\d$", "", s)  # `IT investeringar 2024`: the year is part of a title
     letters = sum(ch.isalpha() for ch in s)
     return letters / max(1, len(s.replace(" ", ""))) >= 0.8
 
@@ -263,9 +264,11 @@ def _table_at(lines: list[str], i: int) -> tuple[int, int, list[int]] | None:
         nxt = k + 1
         while nxt < len(lines) and not lines[nxt].strip() and nxt - k <= 2:
             nxt += 1
-        if nxt < len(lines) and lines[nxt].strip() and (_is_row(lines, nxt) or (_is_group_label(lines, nxt))):
+        if nxt < len(lines) and lines[nxt].strip() and (
+                _is_row(lines, nxt) or _is_group_label(lines, nxt, inside=True)
+                or (_is_value_line(lines, nxt) and not _is_row(lines, k) and _is_group_label(lines, k, inside=True))):
             k = nxt
-            if _is_row(lines, k):
+            if _is_row(lines, k) or _is_value_line(lines, k):
                 j = k
         else:
             break
@@ -279,10 +282,10 @@ HEADER_TAIL = re.compile(r"^[\d\s\-–|()A-ZÅÄÖ]{1,12}$")  # a header's wrapp
 
 def _is_column_header(s: str) -> bool:
     """`Belopp i mnkr Budget 2024 | Prognos 2023`, `(Tkr) 2024 2025 2026 Antal då`, `) 2024 2025 2026`."""
-    if len(s) > 100 or s.endswith(".") or "\t" in s:
+    if len(s) > 100 or s.endswith(".") or "\t" in s or LIST_ITEM.match(s):
         return False
     years = re.findall(r"\b(?:19|20)\d\d\b", s)
-    unit = re.search(r"\b(Belopp|mnkr|tkr|Tkr|Procent|Antal)\b|\(Tkr\)", s)
+    unit = re.search(r"\b(Belopp|mnkr|tkr|Tkr|Procent|Antal|Objekt\w*)\b|\(Tkr\)", s)
     words = [w for w in re.findall(r"[A-Za-zÅÄÖåäö]+", s)]
     return bool(unit) or (len(years) >= 2 and len(words) <= 6)
 
@@ -296,20 +299,53 @@ def _is_row(lines: list[str], i: int) -> bool:
     cells = _numeric_tail(s)
     if cells >= 2:
         return True
-    if cells == 1:  # a single trailing number is a row only beside other rows
-        for j in (i - 2, i - 1, i + 1, i + 2):
-            if 0 <= j < len(lines) and j != i and lines[j].strip() and _numeric_tail(lines[j].strip()) >= 1 \
-                    and not lines[j].strip().endswith("."):
+    if cells == 1 and not YEAR_END.search(s):  # `Övriga investeringar 2024` is a title, not a row
+        # a single trailing number is a row only beside other rows (group labels may sit between them)
+        for j in _neighbours(lines, i):
+            t = lines[j].strip()
+            if _numeric_tail(t) >= 1 and not t.endswith(".") and not YEAR_END.search(t):
                 return True
     return False
 
 
-def _is_group_label(lines: list[str], i: int, depth: int = 0) -> bool:
-    """`Verksamhetens intäkter`, `Vårdsystem:` — label lines inside a table, followed (soon) by a row."""
+def _neighbours(lines: list[str], i: int, each_side: int = 2, reach: int = 5) -> list[int]:
+    """The nearest non-blank lines before and after line i."""
+    out: list[int] = []
+    for step in (-1, 1):
+        found, j = 0, i + step
+        while 0 <= j < len(lines) and abs(j - i) <= reach and found < each_side:
+            if lines[j].strip():
+                out.append(j)
+                found += 1
+            j += step
+    return out
+
+
+def _is_value_line(lines: list[str], i: int) -> bool:
+    """A line holding only numbers: the value of a label printed on the line above (`Summa …` / `203,8`)."""
+    if i >= len(lines):
+        return False
+    tokens = lines[i].replace("|", " ").split()
+    return (bool(tokens) and len(tokens) <= 8 and all(NUMBER_CELL.match(t) for t in tokens)
+            and any(ch.isdigit() for ch in lines[i]))
+
+
+def _is_group_label(lines: list[str], i: int, depth: int = 0, inside: bool = False) -> bool:
+    """`Verksamhetens intäkter`, `Vårdsystem:` — label lines inside a table, followed (soon) by a row.
+
+    Inside a table a label may also be the first line of a row label wrapped over two lines, which can be
+    longer and end in an abbreviation's period (`… godsmott.`).
+    """
     if i >= len(lines) or depth > 3:
         return False
     s = lines[i].strip()
-    if not s or len(s) > 60 or _numeric_tail(s) or s.endswith(".") or LIST_ITEM.match(s) or "\t" in s:
+    limit = 100 if inside else 60
+    if not s or len(s) > limit or (_numeric_tail(s) and not YEAR_END.search(s)) or LIST_ITEM.match(s) or "\t" in s:
         return False
+    if s.endswith(".") and not (inside and len(s.split()) <= 8):
+        return False
+    if NUMBERED.match(s) or PARAGRAPH.match(s) or MD_HEADING.match(s) or PART.match(s):
+        return False  # the next section's heading ends the table
     nxt = _next_nonblank(lines, i)
-    return nxt is not None and (_is_row(lines, nxt) or _is_group_label(lines, nxt, depth + 1))
+    return nxt is not None and (_is_row(lines, nxt) or _is_value_line(lines, nxt)
+                                or _is_group_label(lines, nxt, depth + 1, inside))

@@ -1,0 +1,453 @@
+"""Figure questions answered from the figure store, to the digit.
+
+A figure question names a measure (budget, prognos, besparing, sjukfrånvaro …), usually a row or area, and
+often a period. Figures are matched on what their labels say (row, column, table, area), with the question's
+year, basis and area as hard constraints. One value is stated with its table and status; several values that
+fit are listed, each with what it is; a comparison gives both values and the difference. A follow-up in a chat
+(`och prognosen 2023?`, `för IT då?`) keeps what the previous question fixed and changes what it names.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from core.models import Answer, Citation, Figure
+from core.numbers import format_number
+from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
+from ingest.lexicon import fold
+from ingest.tables import TOTAL
+
+from .compose import _covered
+from .question import FRAME_WORDS, Question
+
+MIN_SCORE = 0.6
+MAX_LISTED = 8
+BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",
+         "budgeterade": "budget", "prognos": "prognos", "prognosen": "prognos", "prognoser": "prognos",
+         "forecast": "prognos", "utfall": "utfall", "utfallet": "utfall", "outcome": "utfall"}
+COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\b(okat|minskat)\b|"
+                     r"\bcompared?\b|\bchanged?\b|\bdevelop\w*|\btrend\b|\bover (the )?years\b")
+FIGURE_CUE = re.compile(r"\bhur (mycket|stor|stort|stora|manga|hog|hogt)\b|\buppgar\b|\bkosta\w*|"
+                        r"\b(belopp|budget\w*|prognos\w*|utfall\w*|besparing\w*|investera\w*|investering\w*|"
+                        r"kostnad\w*|intakt\w*|summa\w*|totalsumma\w*|resultat\w*|nyckeltal|procent|mnkr|tkr|"
+                        r"arsarbetare|sjukfranvaro\w*|personalomsattning\w*|omsattning\w*|hme|osa|how (much|many|high)|"
+                        r"spara\w*|sparar|reducering\w*)\b")
+KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
+                 ("arsarbetar", "årsarbetare")]
+COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
+                 "skillnad", "skillnaden", "jämfört", "jämförelse", "ökat", "minskat", "ökning", "minskning"]
+FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|vad galler|and|what about)\b|\bda\s*\??$")
+STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
+               "unverified": "kunde inte kontrolleras mot någon summa"}
+KIND_WORDS = {"investering": "investering", "investeringar": "investering", "investeras": "investering",
+              "besparing": "besparing", "besparingen": "besparing", "besparingar": "besparing",
+              "besparingarna": "besparing", "spara": "besparing", "sparar": "besparing", "savings": "besparing",
+              "arsarbetare": "årsarbetare", "fte": "årsarbetare"}
+
+
+@dataclass
+class FigureQuery:
+    terms: list[str]  # content stems, years and frame words removed
+    years: list[int] = field(default_factory=list)
+    basis: str | None = None
+    kind: str | None = None
+    areas: list[str] = field(default_factory=list)  # normalized area names the question names
+    compare: bool = False
+    text: str = ""
+    unknown_area: str | None = None  # `Område kommunikation` when no such area has figures
+
+
+@dataclass
+class FigureMatch:
+    figure: Figure
+    score: float
+
+
+def unit_text(f: Figure) -> str:
+    return f" {f.unit}" if f.unit else ""
+
+
+def say(value: Decimal, f: Figure) -> str:
+    return f"{format_number(value)}{unit_text(f)}"
+
+
+class FigureAnswerer:
+    def __init__(self, figures: list[Figure], analyzer: SwedishAnalyzer):
+        self.figures = figures
+        self.analyzer = analyzer
+        self._label_terms = [self._terms(f"{f.row} {f.column or ''} {f.area or ''}") for f in figures]
+        self._context_terms = [self._terms(f"{f.table} {f.section} {f.kind} {f.basis or ''} {f.title}")
+                               for f in figures]
+        df: dict[str, int] = {}
+        for a, b in zip(self._label_terms, self._context_terms):
+            for t in a | b:
+                df[t] = df.get(t, 0) + 1
+        self._df = df
+        self._row_words = {fold(w).lower() for f in figures if f.in_table and not f.area for w in WORD.findall(f.row)}
+        # words that say how to compare or what kind of figure, never which row: constraints, not terms
+        self._frame_terms = set(analyzer.terms(" ".join(list(KIND_WORDS) + COMPARE_WORDS + list(BASIS))))
+        by_key: dict[str, list[str]] = {}
+        for f in figures:  # `Område Fastigheter` and `Område fastigheter` are one area
+            if f.area:
+                by_key.setdefault(self._area_key(f.area), []).append(f.area)
+        self.areas = sorted((max(set(v), key=v.count) for v in by_key.values()), key=len, reverse=True)
+        self._area_keys = {a: self._area_key(a) for a in self.areas}
+        other_rows = " ".join(fold(f.row).lower() for f in figures if not f.area)
+        self._ambiguous_area_keys = {k for k in self._area_keys.values() if re.search(r"\b" + re.escape(k) + r"\b", other_rows)}
+
+    def _terms(self, text: str) -> set[str]:
+        """Stems and compound parts, plus the folded words themselves: Snowball leaves `resultatet` unstemmed
+        while `Resultat` becomes `result`, and the surface words meet where the stems do not."""
+        return set(self.analyzer.terms(text)) | {fold(w).lower() for w in WORD.findall(text)}
+
+    # --- reading the question -------------------------------------------------------------------------------
+    @staticmethod
+    def _area_key(area: str) -> str:
+        return re.sub(r"^omr\w*de\s+", "", fold(area).lower()).strip()
+
+    def read(self, q: Question) -> FigureQuery:
+        folded = fold(q.normalized).lower()  # typos mended, diacritics restored, English mapped
+        words = re.findall(r"[\wåäö-]+", folded)
+        basis = next((BASIS[w] for w in words if w in BASIS), None)
+        if q.english:
+            basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
+        kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
+            (k for w in words for prefix, k in KIND_PREFIXES if w.startswith(prefix)), None)
+        areas = []
+        named = re.search(r"\bomr\w{0,3}de\s+([\wåäö][\wåäö ]{1,40}?)(?:\s+(?:19|20)\d\d|[?.,]|$)", folded)
+        for area, key in self._area_keys.items():
+            if key in self._ambiguous_area_keys and not re.search(
+                    r"\bomr\w{0,3}de(t)?\s+" + re.escape(key) + r"|\b" + re.escape(key) + r"(-?omradet|\s+omr\w{0,3}de)",
+                    folded):
+                continue  # `fastigheter` is also a row word (`Avskrivningar, fastigheter`): only `Område fastigheter`
+            # `IT`, `IT-området`, `fastigheters` name the area; `IT-investeringar` does not
+            pattern = r"\b" + re.escape(key).replace(r"\ ", r"[\s-]+") + r"(?:-?omradet|s)?(?![\w-])"
+            if re.search(pattern, folded) and not any(self._area_keys[a].find(key) >= 0 and a in areas for a in areas):
+                areas.append(area)
+        skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | {"omrade", "omradet", "omraden", "for", "och", "da"}
+        area_terms = {t for a in areas for t in self.analyzer.terms(a)}
+        area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)}
+        skip_terms = self._frame_terms
+        terms = []
+        for word in WORD.findall(q.normalized):
+            w = fold(word).lower()
+            if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad"):
+                continue
+            stems = self.analyzer.terms(word)
+            if not stems or stems[0] in skip_terms or stems[0] in area_terms or w in area_words:
+                continue
+            terms.append(w)
+        unknown_area = named.group(1).strip() if named and not areas else None
+        return FigureQuery(terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
+                           compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area)
+
+    def names_unknown(self, q: Question) -> bool:
+        """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
+        frame = self._frame_terms
+        return any(not set(self.analyzer.terms(w)) & frame for w in q.unknown)
+
+    def is_figure_question(self, q: Question) -> bool:
+        """A measure word (`budget`, `hur mycket`, `sjukfrånvaro` …) or a word that names a table row."""
+        text = f"{fold(q.text).lower()} {fold(q.normalized).lower()}"
+        if FIGURE_CUE.search(text) or q.quantity:
+            return True
+        words = {fold(w).lower() for w in WORD.findall(q.normalized)} - STOPWORDS
+        return any(w in self._row_words for w in words if len(w) >= 5)
+
+    def follow_up(self, q: Question, fq: FigureQuery, previous: FigureQuery | None) -> FigureQuery | None:
+        """`och prognosen 2023?` after `Vad är budgeten för Område IT 2024?`: keep the subject, change the rest."""
+        if previous is None:
+            return None
+        folded = fold(q.text).lower().strip()
+        short = len(re.findall(r"\w+", folded)) <= 6
+        asks_anew = re.match(r"^(vad|hur|vilk|nar|var|vem|what|how|which)\b", folded)
+        if not short or not (FOLLOW_UP.search(folded) or (not asks_anew and len(folded.split()) <= 4)):
+            return None
+        merged = replace(previous, text=q.text)
+        if fq.years:
+            merged.years = fq.years
+        if fq.basis:
+            merged.basis = fq.basis
+        if fq.kind:
+            merged.kind = fq.kind
+        if fq.areas:
+            merged.areas = fq.areas
+        if fq.terms:
+            merged.terms = list(dict.fromkeys(previous.terms + fq.terms))
+        merged.compare = fq.compare
+        return merged
+
+    # --- matching -----------------------------------------------------------------------------------------
+    def _alternatives(self, word: str) -> tuple[set[str], set[str]]:
+        """(the word and its stem, its compound parts): `personalomsättningen` is personalomsättning first,
+        and only then omsättning."""
+        terms = self.analyzer.terms(word)
+        whole = {word, *terms[:1]}
+        return whole, set(terms[1:]) - whole
+
+    def _weight(self, alternatives: tuple[set[str], set[str]]) -> float:
+        """Rarity among figure labels; a word no label uses (`berörs`) says little about which figure."""
+        known = [self._df[a] for group in alternatives for a in group if a in self._df]
+        if not known:  # a subject word no figure mentions counts against every figure
+            return 1.0
+        return math.log(1 + len(self.figures) / (1 + min(known)))
+
+    def match(self, fq: FigureQuery, use_year: bool = True) -> list[FigureMatch]:
+        if not self.figures:
+            return []
+        wanted = [(w, self._alternatives(w)) for w in fq.terms]
+        constrained = bool(fq.kind)
+        if constrained:  # `berörs` in `Hur många årsarbetare berörs i Område X?` names no figure
+            wanted = [(w, alts) for w, alts in wanted if any(a in self._df for group in alts for a in group)]
+        weights = {w: self._weight(alts) for w, alts in wanted}
+        total = sum(weights.values())
+        out: list[FigureMatch] = []
+        area_keys = [self._area_key(a) for a in fq.areas]
+        for f, label, context in zip(self.figures, self._label_terms, self._context_terms):
+            if area_keys and not (f.area and self._area_key(f.area) in area_keys):
+                continue
+            if use_year and fq.years and f.year not in fq.years:
+                continue
+            if fq.basis and f.basis != fq.basis and (use_year or f.basis not in ("budget", "prognos", "utfall")):
+                continue  # over periods, a budget may be compared with last year's forecast or outcome
+            if fq.kind and f.kind != fq.kind and not (fq.kind == "investering" and "invester" in f"{f.row} {f.table}".lower()):
+                continue
+            if total:
+                got = sum(weights[w] * _coverage(alts, label, context) for w, alts in wanted)
+                in_label = sum(weights[w] for w, alts in wanted if _coverage(alts, label, set()) > 0)
+                if in_label < 0.4 * total and not (constrained or fq.areas):
+                    continue  # the question's subject must be named by the row or column, not just the section
+                score = got / total
+            else:
+                score = 1.0 if (fq.areas or fq.basis or fq.kind) else 0.0
+            if score <= 0:
+                continue
+            # a label that says no more than the question asks for beats one that says more
+            extra = [t for t in label if not t.isdigit()
+                     and not any(_covered(a, {t}) for _, alts in wanted for group in alts for a in group)]
+            score -= 0.004 * min(len(extra), 5)
+            if f.status == "unverified" and f.in_table:
+                score -= 0.005
+            out.append(FigureMatch(f, score))
+        out.sort(key=lambda m: -m.score)
+        return out
+
+    # --- answering ----------------------------------------------------------------------------------------
+    def answer(self, fq: FigureQuery) -> Answer | None:
+        """An answer from the store, or None when no figure fits well enough (the prose path takes over)."""
+        if fq.unknown_area:
+            known = ", ".join(sorted({a for a in self.areas}, key=str.lower))
+            return Answer(question=fq.text, abstained=True, answer=(
+                f"Dokumenten i kunskapsbanken har inga tal för område {fq.unknown_area!r}. "
+                f"Områden med tal: {known}."))
+        matches = self.match(fq)
+        if fq.compare:
+            series = self._series(fq)
+            if series:
+                return series
+        if (not matches or matches[0].score < MIN_SCORE) and fq.years:
+            return self._not_for_year(fq)
+        if not matches or matches[0].score < MIN_SCORE:
+            return None
+        best = matches[0].score
+        tied = [m.figure for m in matches if m.score >= best - 0.025]
+        if not fq.areas and any(f.area is None for f in tied):
+            tied = [f for f in tied if f.area is None]  # no area named: the whole administration's figure
+        tied = self._prefer_total(tied, fq)
+        values = {(f.value, f.unit) for f in tied}
+        if len(values) == 1:
+            return self._single(fq, tied)
+        return self._several(fq, tied)
+
+    def _not_for_year(self, fq: FigureQuery) -> Answer | None:
+        """The row exists, but not for the year asked: say which periods the documents do hold."""
+        others = [m for m in self.match(replace(fq, years=[], basis=None))
+                  if m.score >= MIN_SCORE and m.figure.year is not None and m.figure.in_table]
+        if not others:
+            return None
+        top = others[0].figure
+        periods = sorted({f.figure.period for f in others
+                          if (f.figure.doc_id, f.figure.table, f.figure.row) == (top.doc_id, top.table, top.row)})
+        asked = " ".join(filter(None, [fq.basis, ", ".join(str(y) for y in fq.years)]))
+        text = (f"Dokumenten i kunskapsbanken har inget tal för {asked} som passar frågan. "
+                f"Närmast finns {top.row} ({top.table}, {top.title}) för: {', '.join(p for p in periods if p)}.")
+        return Answer(question=fq.text, answer=text, abstained=True, citations=[self.citation(1, top)])
+
+    def _prefer_total(self, figures: list[Figure], fq: FigureQuery) -> list[Figure]:
+        """Rows of one table column that tie: the question asks for the whole, so the total answers it."""
+        tables = {(f.doc_id, f.table, f.column) for f in figures}
+        if len(tables) == 1 and len(figures) > 1:
+            totals = [f for f in figures if TOTAL.search(f.row)]
+            if len(totals) == 1:
+                return totals
+        return figures
+
+    def _single(self, fq: FigureQuery, figures: list[Figure]) -> Answer:
+        f = figures[0]
+        cites = [self.citation(i + 1, g) for i, g in enumerate(_distinct_sources(figures)[:2])]
+        refs = "".join(f"[{c.n}]" for c in cites)
+        text = f"{_describe(f)}: **{say(f.value, f)}** {refs}."
+        if f.previous is not None:
+            text += f" Föregående period: {say(f.previous, f)}."
+        text += _status_sentence(f)
+        if len(cites) > 1:
+            text += " Samma tal står i båda källorna."
+        return Answer(question=fq.text, answer=text, abstained=False, citations=cites)
+
+    def _several(self, fq: FigureQuery, figures: list[Figure]) -> Answer:
+        shown = figures[:MAX_LISTED]
+        cites: list[Citation] = []
+        lines = [f"{_count(len(figures)).capitalize()} tal i dokumenten passar frågan; de är olika saker:"]
+        for f in shown:
+            c = self._cite_once(cites, f)
+            lines.append(f"- {_describe(f)}: **{say(f.value, f)}** [{c.n}]{_status_short(f)}")
+        if len(figures) > len(shown):
+            lines.append(f"(och {_count(len(figures) - len(shown))} till; ange område, år eller rad för att avgränsa)")
+        return Answer(question=fq.text, answer="\n".join(lines), abstained=False, citations=cites)
+
+    def _series(self, fq: FigureQuery) -> Answer | None:
+        """The same row over the periods the corpus holds, with the change between the first and the last."""
+        matches = self.match(fq, use_year=False)
+        if not matches or matches[0].score < MIN_SCORE:
+            return None
+        tied = [m.figure for m in matches if m.score >= matches[0].score - 0.02]
+        if not fq.areas and any(f.area is None for f in tied):
+            tied = [f for f in tied if f.area is None]
+        top = tied[0]
+        if top.previous is not None and not fq.years:
+            return self._change(fq, top, top.previous, top.value, "föregående period", "nu")
+        keys = list(dict.fromkeys((f.doc_id, f.table, f.row, _subcolumn(f)) for f in tied))
+        totals = [k for k in keys if TOTAL.search(k[2])]
+        if totals and len({k[2] for k in keys}) > 1:
+            keys = totals  # several rows of a table: the question asks for the whole
+        cites: list[Citation] = []
+        lines: list[str] = []
+        last_figure = top
+        for key in keys[:4]:
+            same = [m.figure for m in matches if (m.figure.doc_id, m.figure.table, m.figure.row, _subcolumn(m.figure)) == key
+                    and m.figure.year is not None]
+            by_year: dict[int, Figure] = {}
+            for f in same:  # the basis asked for where a year has it, else what the year has (`Prognos 2023`)
+                if f.year not in by_year or (fq.basis and f.basis == fq.basis and by_year[f.year].basis != fq.basis):
+                    by_year[f.year] = f
+            years = sorted(by_year)
+            if len(years) < 2:
+                continue
+            asked = [y for y in fq.years if y in by_year]
+            first = min(asked) if asked else years[0]
+            last = max(asked) if len(asked) > 1 else years[-1] if years[-1] != first else years[0]
+            if first == last:
+                continue
+            first, last = sorted((first, last))
+            a, b = by_year[first], by_year[last]
+            c = self._cite_once(cites, a)
+            self._cite_once(cites, b)
+            diff = b.value - a.value
+            c.derived += [format_number(diff), _signed(diff)]
+            what = f"{a.row}{' ' + _subcolumn(a) if _subcolumn(a) else ''} ({a.table}, {a.title})"
+            lines.append(f"{what}: {a.period} **{say(a.value, a)}**, {b.period} **{say(b.value, b)}** [{c.n}]; "
+                         f"skillnad {_signed(diff)}{unit_text(b)} (beräknad)")
+            last_figure = b
+        if not lines:
+            return None
+        if len(lines) == 1:
+            text = lines[0] + "." + _status_sentence(last_figure)
+        else:
+            text = "\n".join(f"- {line}" for line in lines)
+        return Answer(question=fq.text, answer=text, abstained=False, citations=cites)
+
+    def _change(self, fq: FigureQuery, f: Figure, before: Decimal, now: Decimal, before_label: str, now_label: str) -> Answer:
+        cite = self.citation(1, f)
+        diff = now - before
+        unit = " procentenheter" if f.unit == "%" else unit_text(f)
+        text = (f"{_what(f)}: **{say(now, f)}** ({now_label}) mot **{say(before, f)}** ({before_label}) [1]. "
+                f"Förändring: {_signed(diff)}{unit} (beräknad).")
+        cite.derived = [format_number(diff), _signed(diff)]
+        return Answer(question=fq.text, answer=text, abstained=False, citations=[cite])
+
+    def _cite_once(self, cites: list[Citation], f: Figure) -> Citation:
+        for c in cites:
+            if c.source == f.source and c.lines == _lines(f):
+                return c
+        c = self.citation(len(cites) + 1, f)
+        cites.append(c)
+        return c
+
+    def citation(self, n: int, f: Figure) -> Citation:
+        quote = f"{f.header}\n{f.line_text.strip()}" if f.header else f.line_text.strip()
+        derived = []
+        if f.status == "repaired" and f.printed not in (format_number(f.value),):
+            derived.append(format_number(f.value))
+        return Citation(n=n, source=f.source, title=f.title, section=f.section, page=f.page_start,
+                        lines=_lines(f), quote=quote, derived=derived)
+
+
+def _coverage(alts: tuple[set[str], set[str]], label: set[str], context: set[str]) -> float:
+    whole, parts = alts
+    if any(_covered(a, label) for a in whole):
+        return 1.0
+    if any(_covered(a, context) for a in whole):
+        return 0.8
+    if any(_covered(a, label) for a in parts):
+        return 0.7
+    if any(_covered(a, context) for a in parts):
+        return 0.5
+    return 0.0
+
+
+def _lines(f: Figure) -> str:
+    return f"{f.line_start}" if f.line_start == f.line_end else f"{f.line_start}–{f.line_end}"
+
+
+def _subcolumn(f: Figure) -> str:
+    """`Budget 2024 Omsättning` → `omsättning`: what a column measures apart from its period."""
+    if not f.column:
+        return ""
+    return re.sub(r"\b(budget|prognos|utfall|plan|belopp)\b|\d{4}", "", f.column.lower()).strip()
+
+
+def _what(f: Figure) -> str:
+    where = f"{f.table}, {f.title}"
+    return f"{f.row} ({where})"
+
+
+def _describe(f: Figure) -> str:
+    period = f.column or (str(f.year) if f.year else "")
+    return f"{f.row}, {period} ({f.table}, {f.title})" if period else f"{f.row} ({f.table}, {f.title})"
+
+
+def _status_sentence(f: Figure) -> str:
+    if not f.in_table:
+        return " Talet står i löptext och kontrolleras inte mot någon summa."
+    if f.status == "repaired":
+        return f" Dokumentet visar {f.printed!r}, som är OCR-skadat; {STATUS_TEXT['repaired']} ({f.note})."
+    return f" Talet {STATUS_TEXT[f.status]}."
+
+
+def _status_short(f: Figure) -> str:
+    if not f.in_table:
+        return " (löptext)"
+    return {"verified": "", "repaired": f" (rättat från {f.printed!r})", "unverified": " (ej kontrollerat)"}[f.status]
+
+
+def _count(n: int) -> str:
+    """Counts in words: a count in an answer is not a figure from the documents."""
+    words = "noll ett två tre fyra fem sex sju åtta nio tio elva tolv".split()
+    return words[n] if n < len(words) else "många"
+
+
+def _signed(d: Decimal) -> str:
+    return ("+" if d > 0 else "") + format_number(d)
+
+
+def _distinct_sources(figures: list[Figure]) -> list[Figure]:
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for f in figures:
+        key = (f.source, f.line_start)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

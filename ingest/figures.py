@@ -1,0 +1,293 @@
+"""Every figure in a document as a typed record: table cells checked against their sums, and amounts stated in
+running text (`uppgår till 203,8 miljoner kronor`, `(19,1 mkr)`, `Sjukfrånvaro (R12) = 6,94 % (7,53 %)`)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+
+from core.models import DocumentMeta, Figure, TableCheck
+from core.numbers import parse_number
+
+from .structure import AREA, Block
+from .sums import check_table
+from .tables import YEAR, Column, Table, finish_rows, read_table, table_width
+
+UNITS = [  # longest first: `miljoner kronor` before `kronor`
+    (r"miljoner kronor|miljoner kr|mnkr|mkr|mkr\.|miljoner", "mnkr"), (r"tkr|tusen kronor", "tkr"),
+    (r"kronor|kr", "kr"), (r"procentenheter", "procentenheter"), (r"procent|%", "%"),
+    (r"årsarbetare", "årsarbetare"), (r"mil", "mil"),
+]
+UNIT_RE = "|".join(f"(?:{u})" for u, _ in UNITS)
+AMOUNT = re.compile(
+    r"(?P<value>[-–−+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|[-–−+]?\d+(?:,\d+)?)\s*(?P<unit>" + UNIT_RE + r")(?![\wåäö])"
+    r"(?:\*?\s*\((?:fg\.? år\s*)?(?P<prev>[-–−+]?\d+(?:,\d+)?)\s*(?:" + UNIT_RE + r")?\)\*?)?", re.I)
+# `HME = 76 (74)`, `Sjukfrånvaro (R12) = 6,94 % (7,53 %)`: a key ratio with last period's value beside it
+RATIO = re.compile(r"^\W*(?P<label>[A-ZÅÄÖ][\wåäöÅÄÖ/ -]{1,60}?(?:\s*\(R12\))?)\s*[=:]\s*(?P<value>[-–−+]?\d+(?:,\d+)?)"
+                   r"\s*(?P<unit>%|procent)?\s*\((?P<prev>[-–−+]?\d+(?:,\d+)?)\s*%?\)")
+CLAUSE_START = re.compile(r"(?:^|[.;:()•]|,\s|\s[-–]\s|\s(?:samt|och|men|där|vilket)\s)(?=[^.;:()•]*$)")
+LABEL_TAIL = re.compile(r"\s+(?:uppgår till|uppgar till|motsvarar|om|på|pa|med|till|ca|cirka|knappt|drygt|blev|är|ar|"
+                        r"=|av)\s*$", re.I)
+
+
+def unit_of(text: str) -> str | None:
+    for pattern, unit in UNITS:
+        if re.fullmatch(pattern, text.strip(), re.I):
+            return unit
+    return None
+
+
+def figure_id(doc_id: str, line: int, column: str | None, row: str) -> str:
+    return hashlib.sha1(f"{doc_id}|{line}|{column}|{row}".encode()).hexdigest()[:16]
+
+
+def _kind(table_text: str, part: str, doc_type: str, column: Column | None, unit: str | None) -> str:
+    t = (table_text + " " + part).lower()
+    if column is not None and column.unit == "årsarbetare" or unit == "årsarbetare":
+        return "årsarbetare"
+    if "invester" in t:
+        return "investering"
+    if "handlingsplan" in t or "besparing" in t or "reducering" in t or doc_type == "handlingsplan":
+        return "besparing"
+    if "nyckeltal" in t or unit == "%":
+        return "nyckeltal"
+    if column is not None and column.basis:
+        return column.basis
+    return "belopp"
+
+
+def _area(label: str, fallback: str | None) -> str | None:
+    m = AREA.match(label.strip())
+    return f"Område {m.group(1).strip()}" if m else fallback
+
+
+def _lend_columns(tables: list[Table]) -> None:
+    """A table whose header OCR destroyed takes the columns of the nearest same-shaped table in its part."""
+    for table in tables:
+        if table.columns:
+            continue
+        width = table_width([r for r in table.rows if r.kind != "group"])
+        if width == 1:  # one amount column: its year is the table's (`IT investeringar 2024`)
+            year = next((int(y) for text in (table.title, table.section) for y in YEAR.findall(text)), None)
+            table.columns = [Column("Belopp" + (f" {year}" if year else ""), year)]
+            continue
+        donors = [t for t in tables if t.columns and t.part == table.part and len(t.columns) >= width
+                  and not t.notes]
+        donor = min(donors, key=lambda t: abs(t.first - table.first), default=None)
+        if donor is not None:
+            table.columns = [Column(c.label, c.year, c.basis, c.unit) for c in donor.columns]
+            table.unit = table.unit or donor.unit
+            table.header = table.header + donor.header[:1]
+            table.notes.append(f"kolumnrubrikerna oläsliga; kolumnerna lånade från tabellen på rad {donor.first + 1}")
+        else:
+            table.columns = [Column(f"kolumn {k + 1}") for k in range(width)]
+            table.notes.append("kolumnrubrikerna oläsliga")
+    for table in tables:
+        if table.unit is None:  # `) 2024 2025 2026`: the unit fell off with the header's first word
+            same = [t for t in tables if t.unit and t.part == table.part
+                    and [c.label for c in t.columns] == [c.label for c in table.columns]]
+            nearest = min(same, key=lambda t: abs(t.first - table.first), default=None)
+            if nearest is not None:
+                table.unit = nearest.unit
+                table.notes.append(f"enheten ({nearest.unit}) från tabellen på rad {nearest.first + 1}")
+
+
+def table_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page_of) -> tuple[list[Figure], list[TableCheck]]:
+    tables: list[Table] = []
+    for block in blocks:
+        if block.kind != "table" or any("\t" in line for line in block.lines) or \
+                any(line.strip().startswith("|") for line in block.lines):
+            continue  # tab and Markdown tables here hold goals and text; their numbers are read as text
+        if any(RATIO.match(line.strip()) for line in block.lines):
+            continue  # `HME = 76 (74)`: key ratios with last period's value, read as text
+        table = read_table(block, lines)
+        if table is None:
+            continue
+        for row in table.rows:  # a first pass without column counts, for `_lend_columns`
+            row.readings = [row.atoms] if row.atoms else []
+        tables.append(table)
+    for table in tables:
+        finish_rows(table)  # default grouping before the widths are compared
+    _lend_columns(tables)
+    figures: list[Figure] = []
+    checks: list[TableCheck] = []
+    for table in tables:
+        finish_rows(table)
+        checked = check_table(table)
+        made = 0
+        counts = {"verified": 0, "repaired": 0, "unverified": 0}
+        for (i, j), value in sorted(checked.values.items()):
+            row = table.rows[i]
+            if j >= len(table.columns):
+                continue
+            col = table.columns[j]
+            unit = col.unit or table.unit
+            status = checked.status[(i, j)]
+            counts[status] += 1
+            made += 1
+            line_text = "\n".join(lines[k].strip() for k in range(row.first, row.last + 1) if lines[k].strip())
+            figures.append(Figure(
+                id=figure_id(meta.doc_id, row.last, col.label, row.label), doc_id=meta.doc_id, source=meta.source,
+                title=meta.short_title, doc_type=meta.doc_type, table=_table_name(table), section=table.section,
+                row=row.label, column=col.label, area=_area(row.label, table.area),
+                year=col.year, basis=col.basis or _default_basis(table, meta, col),
+                kind=_kind(table.title + " " + table.section, table.part, meta.doc_type, col, unit),
+                value=value, printed=checked.printed[(i, j)], unit=unit, status=status,
+                note=checked.notes.get((i, j)), line_text=line_text, header="\n".join(table.header) or None,
+                line_start=row.first + 1,
+                line_end=row.last + 1, page_start=page_of(row.first), page_end=page_of(row.last)))
+        checks.append(TableCheck(doc_id=meta.doc_id, source=meta.source, table=_table_name(table),
+                                 line_start=table.first + 1, figures=made, notes=table.notes + checked.table_notes,
+                                 **counts))
+    return figures, checks
+
+
+def _table_name(table: Table) -> str:
+    if table.area and table.area not in table.title:
+        return f"{table.area} › {table.title}"
+    return table.title
+
+
+def _default_basis(table: Table, meta: DocumentMeta, col: Column) -> str | None:
+    """A plan's year columns without a printed basis are planned figures (`2024 2025 2026` in an action plan)."""
+    if col.year and col.unit != "årsarbetare" and meta.doc_type in ("verksamhetsplan", "handlingsplan"):
+        return "plan"
+    return None
+
+
+def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page_of, taken: set[int]) -> list[Figure]:
+    """Amounts with a unit in running text, and key ratios with their previous value."""
+    out: list[Figure] = []
+    for block in blocks:
+        if block.kind == "table" and not any(line.strip().startswith("|") for line in block.lines) \
+                and not any("=" in line for line in block.lines):
+            continue
+        joined, starts = _join(block, lines)
+        section_years = [int(y) for y in YEAR.findall(" ".join(block.path[1:]))]
+        for m in list(AMOUNT.finditer(joined)) + list(_ratios(joined)):
+            line_no = _line_at(starts, m.start())
+            if line_no in taken:
+                continue
+            unit = unit_of(m.group("unit")) if m.group("unit") else None
+            label, sentence = _label(joined, m)
+            if not label or not re.search(r"[A-Za-zÅÄÖåäö]{3}", label):
+                continue
+            value = parse_number(m.group("value"))
+            years = [int(y) for y in YEAR.findall(sentence) if y != m.group("value")]
+            year = years[0] if len(set(years)) == 1 else (section_years[-1] if section_years else None)
+            if year is None and m.group("prev") is not None:
+                year = _year_nearby(lines, block, line_no)
+            prev = m.group("prev")
+            end_line = _line_at(starts, m.end() - 1)
+            kind = _kind(" ".join(block.path), block.part, meta.doc_type, None, unit)
+            if kind in ("belopp",) and prev is not None:
+                kind = "utfall" if re.search(r"utfall|omsättning", label, re.I) else "nyckeltal"
+            out.append(Figure(
+                id=figure_id(meta.doc_id, line_no, None, label + m.group(0)), doc_id=meta.doc_id,
+                source=meta.source, title=meta.short_title, doc_type=meta.doc_type, table=block.path[-1],
+                section=" › ".join(block.path), row=label, column=None, area=_area(label, _path_area(block)),
+                year=year, basis="utfall" if prev is not None and kind != "nyckeltal" else None, kind=kind,
+                value=value, printed=m.group("value"), unit=unit,
+                previous=parse_number(prev) if prev is not None else None, status="unverified",
+                line_text="\n".join(lines[line_no - 1:end_line]).strip(), line_start=line_no, line_end=end_line,
+                page_start=page_of(line_no - 1), page_end=page_of(end_line - 1), in_table=False))
+    return out
+
+
+def _path_area(block: Block) -> str | None:
+    return next((f"Område {m.group(1).strip()}" for p in reversed(block.path) if (m := AREA.match(p))), None)
+
+
+def _ratios(text: str):
+    for line_m in re.finditer(r"[^\n]+", text):
+        m = RATIO.match(line_m.group(0))
+        if m:
+            yield _Shifted(m, line_m.start())
+
+
+class _Shifted:
+    """A match inside one line, seen at its offset in the whole block."""
+
+    def __init__(self, m: re.Match, offset: int):
+        self.m, self.offset = m, offset
+
+    def group(self, name=0):
+        return self.m.group(name)
+
+    def start(self, name=0):
+        return self.m.start(name) + self.offset
+
+    def end(self, name=0):
+        return self.m.end(name) + self.offset
+
+
+def _join(block: Block, lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The block as one text with a newline per source line, and where each line starts."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    pos = 0
+    for k in range(block.start, block.end + 1):
+        text = lines[k].replace("|", " ").replace("\t", " ")
+        starts.append((pos, k + 1))
+        parts.append(text)
+        pos += len(text) + 1
+    return "\n".join(parts), starts
+
+
+def _line_at(starts: list[tuple[int, int]], offset: int) -> int:
+    line = starts[0][1]
+    for pos, number in starts:
+        if pos > offset:
+            break
+        line = number
+    return line
+
+
+def _label(text: str, m) -> tuple[str, str]:
+    """What a figure measures: the clause before it (`uppsägning av externa lokaler (15,2 mkr)`)."""
+    if hasattr(m, "m") and "label" in m.m.groupdict():
+        label = m.group("label")
+        return re.sub(r"\s+", " ", label).strip(" -•"), text[m.start(): m.end()]
+    sentence_start = max(text.rfind(". ", 0, m.start()), text.rfind(".\n", 0, m.start()), text.rfind("\n\n", 0, m.start()))
+    sentence_end = text.find(". ", m.end())
+    sentence = text[sentence_start + 1: sentence_end if sentence_end >= 0 else len(text)]
+    before = text[sentence_start + 1: m.start()].replace("\n", " ").rstrip(" :=(")  # `Omsättning: 867,5 mnkr`, `… telefoni (1,5 mkr)`
+    clause = CLAUSE_START.split(before)[-1] if CLAUSE_START.search(before) else before
+    clause = re.sub(r"\s+", " ", clause).strip(" ,-–•(*")
+    for _ in range(3):
+        clause = LABEL_TAIL.sub("", clause).strip(" ,-•(")
+    words = clause.split()
+    if len(words) > 12:
+        clause = " ".join(words[-12:])
+    return clause, sentence
+
+
+def _year_nearby(lines: list[str], block: Block, line_no: int) -> int | None:
+    """The year a status figure reports on, from the nearest mention in its own section."""
+    best: tuple[int, int] | None = None
+    for k in range(block.start, block.end + 1):
+        for y in YEAR.findall(lines[k]):
+            dist = abs(k + 1 - line_no)
+            if best is None or dist < best[0]:
+                best = (dist, int(y))
+    return best[1] if best else None
+
+
+def extract_figures(meta: DocumentMeta, blocks: list[Block], text: str, page_starts: list[int] | None
+                    ) -> tuple[list[Figure], list[TableCheck]]:
+    lines = text.split("\n")
+
+    def page_of(line_index: int) -> int | None:
+        if not page_starts:
+            return None
+        offset = sum(len(lines[k]) + 1 for k in range(line_index))
+        page = 1
+        for p, start in enumerate(page_starts, start=1):
+            if start <= offset:
+                page = p
+        return page
+
+    figures, checks = table_figures(meta, blocks, lines, page_of)
+    taken = {f.line_start for f in figures} | {f.line_end for f in figures}
+    figures += text_figures(meta, blocks, lines, page_of, taken)
+    return figures, checks
