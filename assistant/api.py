@@ -56,7 +56,8 @@ class Assistant:
                         return self.composer.abstain(q)
             hits = self._search(q, max(self.settings.top_k, 8))
             answer = self.composer.compose(q, hits)
-            amounts = [n for n in figures_in(answer.answer) if not re.fullmatch(r"(19|20)\d\d", n)]
+            # years and section numbers (`6.1`) are not amounts; Swedish amounts take a decimal comma
+            amounts = [n for n in figures_in(answer.answer) if not re.fullmatch(r"(19|20)\d\d|\d+(\.\d+)+", n)]
             if q.quantity and not answer.abstained and not amounts:
                 return self.composer.abstain(q)  # asked how much; a passage without a number does not answer
             return self._with_store_check(answer)

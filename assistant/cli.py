@@ -82,6 +82,33 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_figures(args) -> int:
+    from core.numbers import format_number
+    from index.figure_query import filter_figures
+
+    bot = _assistant()
+    found = filter_figures(bot.figures(), args.search, args.year, args.kind, args.unit, args.doc, args.status)
+    if args.json:
+        print(json.dumps([f.model_dump(mode="json") for f in found], ensure_ascii=False, indent=2))
+        return 0
+    for f in found:
+        print(f"{STATUS_MARK[f.status]} {format_number(f.value):>12} {f.unit or '':<11} {f.period:<22.22} "
+              f"{f.row[:44]:<44}  {f.table[:40]}  ({f.source}:{f.line_start})")
+    checks = bot.searcher.table_checks
+    print(f"\n{len(found)} av {len(bot.figures())} tal.  ✓ kontrollerat mot summa  ✎ rättat med summorna  "
+          f"· ej kontrollerat")
+    if args.tables:
+        print("\nTabeller: tal / kontrollerade / rättade / ej kontrollerade")
+        for c in checks:
+            print(f"  {c.figures:4} {c.verified:4} {c.repaired:4} {c.unverified:4}  {c.table}  ({c.source}:{c.line_start})")
+            for note in c.notes:
+                print(f"        {note}")
+    return 0
+
+
+STATUS_MARK = {"verified": "✓", "repaired": "✎", "unverified": "·"}
+
+
 def cmd_serve(args) -> int:
     from assistant.ui import serve
 
@@ -117,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="one JSON object per answer")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("figures", help="list the figures extracted from the documents")
+    p.add_argument("--search", help="row, area or table words; accents and small typos are forgiven")
+    p.add_argument("--year", type=int)
+    p.add_argument("--kind", help="budget, prognos, utfall, investering, besparing, nyckeltal, årsarbetare, belopp")
+    p.add_argument("--unit", help="mnkr, tkr, %%, årsarbetare …")
+    p.add_argument("--doc", help="doc_id, source path or short title")
+    p.add_argument("--status", choices=["verified", "repaired", "unverified"])
+    p.add_argument("--tables", action="store_true", help="also report each table's sum check")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_figures)
 
     p = sub.add_parser("eval", help="run the known-answer suite in evals/")
     p.add_argument("--file", action="append", help="question file (repeatable); default: every evals/*.jsonl")

@@ -34,6 +34,9 @@ FIGURE_CUE = re.compile(r"\bhur (mycket|stor|stort|stora|manga|hog|hogt)\b|\bupp
                         r"kostnad\w*|intakt\w*|summa\w*|totalsumma\w*|resultat\w*|nyckeltal|procent|mnkr|tkr|"
                         r"arsarbetare|sjukfranvaro\w*|personalomsattning\w*|omsattning\w*|hme|osa|how (much|many|high)|"
                         r"spara\w*|sparar|reducering\w*)\b")
+# verbs and fillers of figure questions: they ask for a number, they do not say which
+FIGURE_FRAME = set("""omrade omradet omraden for och da kostar kosta kostade kostat uppgar uppgick uppgatt berors
+beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlagda gar gick""".split())
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
                  ("arsarbetar", "årsarbetare")]
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
@@ -57,6 +60,7 @@ class FigureQuery:
     compare: bool = False
     text: str = ""
     unknown_area: str | None = None  # `Område kommunikation` when no such area has figures
+    maybe_areas: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +90,7 @@ class FigureAnswerer:
                 df[t] = df.get(t, 0) + 1
         self._df = df
         self._row_words = {fold(w).lower() for f in figures if f.in_table and not f.area for w in WORD.findall(f.row)}
+        self._units_and_rows = {fold(w).lower() for f in figures for w in WORD.findall(f"{f.unit or ''} {f.row}")}
         # words that say how to compare or what kind of figure, never which row: constraints, not terms
         self._frame_terms = set(analyzer.terms(" ".join(list(KIND_WORDS) + COMPARE_WORDS + list(BASIS))))
         by_key: dict[str, list[str]] = {}
@@ -114,10 +119,14 @@ class FigureAnswerer:
         if q.english:
             basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
-            (k for w in words for prefix, k in KIND_PREFIXES if w.startswith(prefix)), None)
-        areas = []
+            (k for w in words for prefix, k in KIND_PREFIXES  # inflections, not compounds (`besparingskrav`)
+             if w.startswith(prefix) and len(w) - len(prefix) <= 4), None)
+        areas: list[str] = []
+        maybe: list[str] = []  # `fastigheter` alone: an area in a follow-up, a row word otherwise
         named = re.search(r"\bomr\w{0,3}de\s+([\wåäö][\wåäö ]{1,40}?)(?:\s+(?:19|20)\d\d|[?.,]|$)", folded)
         for area, key in self._area_keys.items():
+            if key in self._ambiguous_area_keys and re.search(r"\b" + re.escape(key) + r"\b", folded):
+                maybe.append(area)
             if key in self._ambiguous_area_keys and not re.search(
                     r"\bomr\w{0,3}de(t)?\s+" + re.escape(key) + r"|\b" + re.escape(key) + r"(-?omradet|\s+omr\w{0,3}de)",
                     folded):
@@ -126,7 +135,7 @@ class FigureAnswerer:
             pattern = r"\b" + re.escape(key).replace(r"\ ", r"[\s-]+") + r"(?:-?omradet|s)?(?![\w-])"
             if re.search(pattern, folded) and not any(self._area_keys[a].find(key) >= 0 and a in areas for a in areas):
                 areas.append(area)
-        skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | {"omrade", "omradet", "omraden", "for", "och", "da"}
+        skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | FIGURE_FRAME
         area_terms = {t for a in areas for t in self.analyzer.terms(a)}
         area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)}
         skip_terms = self._frame_terms
@@ -141,16 +150,22 @@ class FigureAnswerer:
             terms.append(w)
         unknown_area = named.group(1).strip() if named and not areas else None
         return FigureQuery(terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
-                           compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area)
+                           compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,
+                           maybe_areas=[a for a in maybe if a not in areas])
 
     def names_unknown(self, q: Question) -> bool:
         """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
         frame = self._frame_terms
-        return any(not set(self.analyzer.terms(w)) & frame for w in q.unknown)
+        vocabulary = set(self._df)
+        return any(not set(self.analyzer.terms(w)) & frame and not _covered(fold(w).lower(), vocabulary)
+                   for w in q.unknown)  # `summan` is not unknown where a label says `Summa`
 
     def is_figure_question(self, q: Question) -> bool:
         """A measure word (`budget`, `hur mycket`, `sjukfrånvaro` …) or a word that names a table row."""
         text = f"{fold(q.text).lower()} {fold(q.normalized).lower()}"
+        counted = re.search(r"\bhur manga (\w+)", text)
+        if counted and not _covered(counted.group(1), self._units_and_rows):
+            return False  # `hur många områden`: a count of things no table counts
         if FIGURE_CUE.search(text) or q.quantity:
             return True
         words = {fold(w).lower() for w in WORD.findall(q.normalized)} - STOPWORDS
@@ -172,10 +187,15 @@ class FigureAnswerer:
             merged.basis = fq.basis
         if fq.kind:
             merged.kind = fq.kind
+        terms = fq.terms
         if fq.areas:
             merged.areas = fq.areas
-        if fq.terms:
-            merged.terms = list(dict.fromkeys(previous.terms + fq.terms))
+        elif fq.maybe_areas and previous.areas:  # `för fastigheter då?` after a question about an area
+            merged.areas = fq.maybe_areas
+            keys = {self._area_key(a) for a in fq.maybe_areas}
+            terms = [t for t in terms if t not in keys]
+        if terms:
+            merged.terms = list(dict.fromkeys(previous.terms + terms))
         merged.compare = fq.compare
         return merged
 
@@ -190,11 +210,11 @@ class FigureAnswerer:
     def _weight(self, alternatives: tuple[set[str], set[str]]) -> float:
         """Rarity among figure labels; a word no label uses (`berörs`) says little about which figure."""
         known = [self._df[a] for group in alternatives for a in group if a in self._df]
-        if not known:  # a subject word no figure mentions counts against every figure
-            return 1.0
+        if not known:  # a subject word no figure mentions counts against every figure, as much as the rarest
+            return math.log(1 + len(self.figures))
         return math.log(1 + len(self.figures) / (1 + min(known)))
 
-    def match(self, fq: FigureQuery, use_year: bool = True) -> list[FigureMatch]:
+    def match(self, fq: FigureQuery, use_year: bool = True, require_label: bool = True) -> list[FigureMatch]:
         if not self.figures:
             return []
         wanted = [(w, self._alternatives(w)) for w in fq.terms]
@@ -217,7 +237,7 @@ class FigureAnswerer:
             if total:
                 got = sum(weights[w] * _coverage(alts, label, context) for w, alts in wanted)
                 in_label = sum(weights[w] for w, alts in wanted if _coverage(alts, label, set()) > 0)
-                if in_label < 0.4 * total and not (constrained or fq.areas):
+                if require_label and in_label < 0.4 * total and not (constrained or fq.areas):
                     continue  # the question's subject must be named by the row or column, not just the section
                 score = got / total
             else:
@@ -286,14 +306,17 @@ class FigureAnswerer:
 
     def _single(self, fq: FigureQuery, figures: list[Figure]) -> Answer:
         f = figures[0]
-        cites = [self.citation(i + 1, g) for i, g in enumerate(_distinct_sources(figures)[:2])]
+        # the same value stated elsewhere and fitting the question too: cite it as well
+        figures = figures + [m.figure for m in self.match(fq, require_label=False)
+                             if m.score >= MIN_SCORE and (m.figure.value, m.figure.unit) == (f.value, f.unit)]
+        cites = [self.citation(i + 1, g) for i, g in enumerate(_distinct_sources(figures)[:3])]
         refs = "".join(f"[{c.n}]" for c in cites)
         text = f"{_describe(f)}: **{say(f.value, f)}** {refs}."
         if f.previous is not None:
             text += f" Föregående period: {say(f.previous, f)}."
         text += _status_sentence(f)
         if len(cites) > 1:
-            text += " Samma tal står i båda källorna."
+            text += " Samma tal står i alla citerade källor."
         return Answer(question=fq.text, answer=text, abstained=False, citations=cites)
 
     def _several(self, fq: FigureQuery, figures: list[Figure]) -> Answer:

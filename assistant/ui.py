@@ -21,6 +21,8 @@ EXAMPLES = [
     "Vad är Region Örebro läns vision?",
     # politicians
     "Hur mycket investeras i WiFi-nät 2024?",
+    "Vad var prognosen för Område IT 2023?",
+    "Hur stor är besparingen för Område fastigheter 2026?",
     "Vad var sjukfrånvaron (R12) enligt dialogunderlaget?",
     "Hur stort är åtgärdskravet för servicenämnden?",
 ]
@@ -42,18 +44,87 @@ def answer_markdown(answer: Answer) -> str:
     return "\n".join(parts)
 
 
+FIGURE_HEADERS = ["Värde", "Enhet", "Period", "Rad", "Kolumn", "Tabell", "Område", "Typ", "Status", "Dokument", "Källa"]
+STATUS_SV = {"verified": "✓ kontrollerad", "repaired": "✎ rättad", "unverified": "· ej kontrollerad"}
+
+
+def figure_rows(figures) -> list[list]:
+    from core.numbers import format_number
+
+    return [[format_number(f.value), f.unit or "", f.period, f.row, f.column or "", f.table, f.area or "", f.kind,
+             STATUS_SV[f.status] + (f" (tryckt {f.printed})" if f.status == "repaired" else ""), f.title,
+             f"{f.source}:{f.line_start}" + (f" s. {f.page_start}" if f.page_start else "")] for f in figures]
+
+
+def series_of(figures) -> dict[str, list]:
+    """Rows that the corpus holds for two or more periods: what the chart can draw."""
+    from assistant.figures import _subcolumn
+
+    groups: dict[str, list] = {}
+    for f in figures:
+        if f.year is not None:
+            sub = _subcolumn(f)
+            name = f"{f.row}{' – ' + sub if sub else ''} ({f.table}, {f.title})"
+            groups.setdefault(name, []).append(f)
+        if f.previous is not None:
+            groups.setdefault(f"{f.row} ({f.table}, {f.title})", []).append(f)
+    return {k: v for k, v in groups.items() if len({(g.period, g.year) for g in v}) >= 2 or any(g.previous is not None for g in v)}
+
+
+def chart_frame(figs):
+    import pandas as pd
+
+    points = []
+    for f in sorted(figs, key=lambda g: (g.year or 0, g.period)):
+        if f.previous is not None:
+            points.append({"period": "föregående", "värde": float(f.previous)})
+            points.append({"period": "senaste", "värde": float(f.value)})
+        else:
+            points.append({"period": f.period, "värde": float(f.value)})
+    return pd.DataFrame(points or [{"period": "", "värde": 0.0}])
+
+
+def figures_tab(bot) -> None:
+    from index.figure_query import filter_figures
+
+    figures = bot.figures()
+    years = sorted({f.year for f in figures if f.year})
+    kinds = sorted({f.kind for f in figures})
+    series = series_of(figures)
+    gr.Markdown(f"**{len(figures)} tal** ur dokumentens tabeller och löptext. Status: ✓ stämmer mot tabellens "
+                "summor, ✎ OCR-skadat tal rättat med summorna (det tryckta värdet visas), · kunde inte kontrolleras.")
+    with gr.Row():
+        search = gr.Textbox(label="Sök rad, område eller tabell", placeholder="t.ex. forsorjning, IT-området")
+        year = gr.Dropdown(["alla"] + [str(y) for y in years], value="alla", label="År")
+        kind = gr.Dropdown(["alla"] + kinds, value="alla", label="Typ")
+    table = gr.Dataframe(figure_rows(figures), headers=FIGURE_HEADERS, interactive=False, wrap=True)
+
+    def refresh(text, y, k):
+        found = filter_figures(figures, text or None, None if y == "alla" else int(y), None if k == "alla" else k)
+        return figure_rows(found)
+
+    for control in (search, year, kind):
+        control.change(refresh, [search, year, kind], table, api_name=False)
+    gr.Markdown("### Över tid")
+    names = sorted(series)
+    pick = gr.Dropdown(names, value=names[0] if names else None, label="Tal att visa över perioderna")
+    plot = gr.LinePlot(chart_frame(series[names[0]]) if names else None, x="period", y="värde", height=300)
+    pick.change(lambda name: chart_frame(series.get(name, [])), pick, plot, api_name=False)
+
+
 def build_app(bot) -> gr.Blocks:
     docs = bot.documents()
     rows = [[d["title"], d["doc_type"], d.get("body") or "", d.get("date") or "", d["n_chunks"], d["source"]]
             for d in docs]
 
-    def chat(message: str, history: list[dict]):
+    def chat(message: str, history: list[dict], conversation):
         history = list(history or [])
+        conversation = conversation or bot.conversation()  # one per browser session: follow-ups read against it
         if not (message or "").strip():
-            return history, ""
-        answer = bot.ask(message)
+            return history, "", conversation
+        answer = conversation.ask(message)
         history += [{"role": "user", "content": message}, {"role": "assistant", "content": answer_markdown(answer)}]
-        return history, ""
+        return history, "", conversation
 
     def api_ask(question: str) -> dict:
         return bot.ask(question).model_dump()
@@ -67,8 +138,11 @@ def build_app(bot) -> gr.Blocks:
             box = gr.Textbox(label="Din fråga", placeholder="T.ex. Hur mycket investeras i WiFi-nät 2024?")
             send = gr.Button("Fråga", variant="primary")
             gr.Examples(EXAMPLES, inputs=box, label="Exempelfrågor")
-            send.click(chat, [box, chatbot], [chatbot, box], api_name=False)
-            box.submit(chat, [box, chatbot], [chatbot, box], api_name=False)
+            state = gr.State(None)
+            send.click(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
+            box.submit(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
+        with gr.Tab("Siffror"):
+            figures_tab(bot)
         with gr.Tab("Dokument"):
             gr.Markdown(f"Indexet innehåller **{len(docs)} dokument** och **{sum(r[4] for r in rows)} avsnitt**.")
             gr.Dataframe(rows, headers=["Titel", "Typ", "Organ", "Datum", "Avsnitt", "Fil"], interactive=False)

@@ -76,7 +76,8 @@ def readings(atoms: list[str], max_values: int | None = None) -> list[list[str]]
                 break
     if max_values is None:  # no column count to fit: the ordinary reading, longest thousands groups
         return sorted(out, key=lambda values: (_implausibility(values)[0], len(values)))
-    return sorted(out, key=_implausibility)  # stable: among equals, more joins first
+    # stable: among equals, the count that fills the columns, then more joins
+    return sorted(out, key=lambda values: (*_implausibility(values), max_values - len(values)))
 
 
 def _implausibility(values: list[str]) -> tuple[int, float]:

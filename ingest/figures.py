@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from decimal import Decimal
 
 from core.models import DocumentMeta, Figure, TableCheck
 from core.numbers import parse_number
@@ -100,7 +99,7 @@ def table_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], pag
             continue  # tab and Markdown tables here hold goals and text; their numbers are read as text
         if any(RATIO.match(line.strip()) for line in block.lines):
             continue  # `HME = 76 (74)`: key ratios with last period's value, read as text
-        table = read_table(block, lines)
+        table = read_table(block)
         if table is None:
             continue
         for row in table.rows:  # a first pass without column counts, for `_lend_columns`

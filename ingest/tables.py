@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
-from core.numbers import is_atom, parse_number, readings
+from core.numbers import is_atom, readings
 from ingest.lexicon import fold
 
 from .structure import AREA, HEADER_TAIL, Block
@@ -155,7 +154,7 @@ def _subcolumn_names(lines: list[str], n_values: int, per: int) -> list[str] | N
     return names
 
 
-def read_table(block: Block, doc_lines: list[str]) -> Table | None:
+def read_table(block: Block) -> Table | None:
     """Rows and columns of an OCR table block; None for tables without numbers (goal tables)."""
     header = block.header[1:]
     title = block.header[0] if block.header else block.path[-1]
@@ -177,7 +176,7 @@ def read_table(block: Block, doc_lines: list[str]) -> Table | None:
             continue
         if not label and pending:  # `Summa fastighetsinvesteringar 2024` / blank / `203,8`
             idx0, label = pending.pop()
-            rows.extend(_groups(pending, lines=doc_lines))
+            rows.extend(_groups(pending))
             pending = []
             rows.append(Row(label, idx0, idx, atoms, []))
             continue
@@ -243,7 +242,7 @@ def _split_pending(pending: list[tuple[int, str]], next_label: str) -> tuple[lis
     return continued, _groups(groups)
 
 
-def _groups(pending: list[tuple[int, str]], lines: list[str] | None = None) -> list[Row]:
+def _groups(pending: list[tuple[int, str]]) -> list[Row]:
     return [Row(text.rstrip(":"), idx, idx, [], [], kind="group") for idx, text in pending]
 
 
@@ -260,7 +259,3 @@ def finish_rows(table: Table) -> None:
         row.atoms = atoms
         row.readings = readings(atoms, max_values=n) or readings(atoms)
         row.kind = "total" if TOTAL.search(row.label) else "item"
-
-
-def row_values(row: Row, reading: list[str]) -> list[Decimal]:
-    return [parse_number(v) for v in reading]
