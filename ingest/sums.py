@@ -52,8 +52,11 @@ def grid(rows: list[Row], choice: dict[int, int]) -> tuple[dict[Cell, Decimal], 
     return values, printed
 
 
-def _holds(eq: Equation, col: int, values: dict[Cell, Decimal], printed: dict[Cell, str]) -> bool | None:
-    """True/False when the column has a printed total; None when there is nothing to check."""
+def _holds(eq: Equation, col: int, values: dict[Cell, Decimal], printed: dict[Cell, str],
+           exact: bool = False) -> bool | None:
+    """True/False when the column has a printed total; None when there is nothing to check.
+
+    Printed values may miss by rounding; a repair must add up exactly, or chance would find one."""
     total = values.get((eq.total, col))
     if total is None:
         return None
@@ -61,6 +64,8 @@ def _holds(eq: Equation, col: int, values: dict[Cell, Decimal], printed: dict[Ce
     if not present and total != 0:
         return None
     # one unit in the total's last printed place: rounded rows may miss a rounded total by that much
+    if exact:
+        return sum(present, Decimal(0)) == total
     places = decimals_of(printed.get((eq.total, col), ""))
     return abs(sum(present, Decimal(0)) - total) <= Decimal(1).scaleb(-places)
 
@@ -159,15 +164,19 @@ def check_table(table: Table) -> Checked:
 
 
 def _smallest_fix(options, values, printed, equations, col):
-    for size in range(1, MAX_CHANGES + 1):
+    # three changes among many options is a search of chance, not of proof: big tables get at most two
+    largest = MAX_CHANGES if len(options) <= 40 else 2
+    for size in range(1, largest + 1):
         found = []
         for combo in itertools.combinations(options, size):
             if len({cell for cell, _, _ in combo}) < size:
                 continue
             trial = dict(values)
             trial.update({cell: new for cell, new, _ in combo})
-            if all(_holds(eq, col, trial, printed) is not False for eq in equations) and \
-                    any(_holds(eq, col, trial, printed) for eq in equations):
+            changed = {cell[0] for cell, _, _ in combo}
+            # equations a change touches must add up exactly; the others keep their rounding allowance
+            results = [_holds(eq, col, trial, printed, exact=bool(changed & {eq.total, *eq.items})) for eq in equations]
+            if all(r is not False for r in results) and any(results):
                 found.append(combo)
                 if len(found) > 1:
                     return "ambiguous"
