@@ -4,15 +4,20 @@ from __future__ import annotations
 import re
 import threading
 
-from core.models import Answer, Figure
+from core.models import Answer, Decision, Figure, GoalNode
 from core.numbers import format_number
 from core.settings import Settings, get_settings
+from ingest.lexicon import fold
 from index.search import Hit, Searcher
 
 from .compose import Composer
 from .figures import FigureAnswerer, FigureQuery
 from .grounding import figures as figures_in
+from .lists import ListAnswerer
 from .question import QuestionReader
+
+
+LISTING = re.compile(r"^(vilka|vilken|vilket|lista|ange|vem|vart|which|who|list)\b")
 
 
 class Assistant:
@@ -22,6 +27,8 @@ class Assistant:
         self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
         self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, len(self.searcher.chunks))
         self.figure_answerer = FigureAnswerer(self.searcher.figures, self.searcher.analyzer)
+        self.list_answerer = ListAnswerer(self.searcher.goals, self.searcher.decisions, self.searcher.areas,
+                                          self.searcher.analyzer)
         self._lock = threading.Lock()
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
@@ -42,6 +49,12 @@ class Assistant:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
         with self._lock:
             q = self.reader.read(question)
+            lq = self.list_answerer.read(q)
+            # "Vad är totalsumman för Område X:s åtgärder?" wants a number; "Vilka åtgärder …" the whole list
+            figure_first = self.settings.figure_answers and self.figure_answerer.asks_for_amount(q) \
+                and not LISTING.match(fold(q.text).lower())
+            if lq is not None and not figure_first and (listed := self.list_answerer.answer(lq)) is not None:
+                return listed
             if self.settings.figure_answers and not self.figure_answerer.names_unknown(q):
                 fa = self.figure_answerer
                 fq = fa.read(q)
@@ -54,6 +67,8 @@ class Assistant:
                         return answer
                     if merged is not None:  # a follow-up nothing in the store fits
                         return self.composer.abstain(q)
+            if lq is not None and figure_first and (listed := self.list_answerer.answer(lq)) is not None:
+                return listed
             hits = self._search(q, max(self.settings.top_k, 8))
             answer = self.composer.compose(q, hits)
             # years and section numbers (`6.1`) are not amounts; Swedish amounts take a decimal comma
@@ -83,6 +98,12 @@ class Assistant:
 
     def figures(self) -> list[Figure]:
         return self.searcher.figures
+
+    def goals(self) -> list[GoalNode]:
+        return self.searcher.goals
+
+    def decisions(self) -> list[Decision]:
+        return self.searcher.decisions
 
     def conversation(self) -> Conversation:
         return Conversation(self)

@@ -160,6 +160,10 @@ class FigureAnswerer:
         return any(not set(self.analyzer.terms(w)) & frame and not _covered(fold(w).lower(), vocabulary)
                    for w in q.unknown)  # `summan` is not unknown where a label says `Summa`
 
+    def asks_for_amount(self, q: Question) -> bool:
+        """A measure word or `hur mycket/stor`: the question wants a number, even if it also names a list."""
+        return bool(FIGURE_CUE.search(f"{fold(q.text).lower()} {fold(q.normalized).lower()}")) or q.quantity
+
     def is_figure_question(self, q: Question) -> bool:
         """A measure word (`budget`, `hur mycket`, `sjukfrånvaro` …) or a word that names a table row."""
         text = f"{fold(q.text).lower()} {fold(q.normalized).lower()}"

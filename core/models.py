@@ -132,3 +132,62 @@ class TableCheck(BaseModel):
     repaired: int
     unverified: int
     notes: list[str] = []
+
+
+GoalLevel = Literal["vision", "värdegrund", "perspektiv", "fokusområde", "strategiområde", "strategi", "effektmål",
+                    "fullmäktiges mål", "nämndens mål", "indikator", "uppdrag"]
+
+
+class GoalNode(BaseModel):
+    """One node of the goal structure: vision → perspektiv/fokusområde → mål → indikator/uppdrag."""
+
+    id: str
+    doc_id: str
+    source: str
+    title: str = Field(description="The document's short title.")
+    year: int | None = Field(None, description="The year the goal applies to (a plan's year, a table's `mål för 2026`).")
+    level: GoalLevel
+    text: str
+    number: str | None = Field(None, description="`9` for Effektmål 9.")
+    parent_id: str | None = None
+    assignee: str | None = Field(None, description="Who an uppdrag is given to, as printed: `Område IT`.")
+    areas: list[str] = Field(default_factory=list, description="Normalized area names the node concerns.")
+    fulfilled: bool | None = Field(None, description="Reported fulfilment (✓) where the document reports it.")
+    quote: str | None = Field(None, description="What a citation shows: the source line(s), under a table's header.")
+    section: str
+    line_start: int
+    line_end: int
+    page_start: int | None = None
+
+
+DecisionKind = Literal["beslutspunkt", "förslag", "yrkande", "propositionsordning", "expediering", "justering",
+                       "underlag", "åtgärd"]
+
+
+class Decision(BaseModel):
+    """A decision point, proposal, motion, dispatch or justification of a protocol paragraph, or a measure an
+    action plan decides for an area."""
+
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    kind: DecisionKind
+    paragraph: str | None = Field(None, description="`§ 58`")
+    body: str | None = Field(None, description="The deciding body, e.g. Regionstyrelsens arbetsutskott.")
+    date: str | None = None
+    dnr: str | None = None
+    year: int | None = None
+    number: int | None = Field(None, description="The point's number in its list.")
+    text: str
+    by: str | None = Field(None, description="Who made a motion (yrkande).")
+    outcome: str | None = None
+    areas: list[str] = Field(default_factory=list)
+    effects: dict[str, str] = Field(default_factory=dict, description="Effect per year as printed: {'2024': '15,2 mkr'}.")
+    consequence: str | None = Field(None, description="Assessed consequence: lindrig, kännbar, … with its sentence.")
+    quote: str | None = Field(None, description="The source sentence or line, verbatim.")
+    part: str
+    section: str
+    line_start: int
+    line_end: int
+    page_start: int | None = None

@@ -12,6 +12,7 @@ import numpy as np
 
 from core.models import Chunk
 from core.settings import Settings
+from ingest.areas import Areas, load_areas
 from ingest.catalog import load_catalog, relative_path
 from ingest.document import ParsedDocument, parse_file
 from ingest.lexicon import LEXICON_VERSION, load_lexicon
@@ -24,7 +25,8 @@ from .embedders import EmbeddingCache, get_embedder
 from .store import Store
 from .vectors import VectorStore
 
-PIPELINE_VERSION = "2"  # 2: figures extracted and sum-checked; table rows wrapped over lines  # bump when parsing/chunking changes so every file is re-ingested
+# Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions).
+PIPELINE_VERSION = "3"
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -41,6 +43,8 @@ class IngestReport:
     chunks_written: int = 0
     chunks_total: int = 0
     figures: int = 0
+    goals: int = 0
+    decisions: int = 0
     tables: list = field(default_factory=list)  # TableCheck of every table read this run
     embedded: int = 0
     from_cache: int = 0
@@ -63,6 +67,8 @@ class IngestReport:
             lines.append(f"{self.figures} figures; {len(t)} tables checked by their sums: "
                          f"{sum(c.verified for c in t)} verified, {sum(c.repaired for c in t)} repaired, "
                          f"{sum(c.unverified for c in t)} unverified")
+        if self.goals or self.decisions:
+            lines.append(f"{self.goals} goal-structure nodes and {self.decisions} decisions and measures extracted")
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += self.notes
         return "\n".join(lines)
@@ -75,10 +81,12 @@ def collect_files(root: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def fingerprint(data: bytes, entry: dict | None, settings: Settings) -> str:
+def fingerprint(data: bytes, entry: dict | None, settings: Settings, areas: Areas | None = None) -> str:
+    """Everything a document's records depend on: its bytes, the pipeline, its catalog entry, the areas."""
     h = hashlib.sha256(data)
-    h.update(json.dumps([PIPELINE_VERSION, LEXICON_VERSION, settings.chunk_chars, entry or {}], sort_keys=True,
-                        default=str).encode())
+    area_list = [[a.name, list(a.aliases)] for a in areas.areas] if areas else []
+    h.update(json.dumps([PIPELINE_VERSION, LEXICON_VERSION, settings.chunk_chars, entry or {}, area_list],
+                        sort_keys=True, default=str).encode())
     return h.hexdigest()
 
 
@@ -101,6 +109,7 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
     if not scan_root.exists():
         raise FileNotFoundError(f"{scan_root}: no such file or directory")
     catalog = load_catalog(corpus_dir)
+    areas = load_areas(corpus_dir)
     store = Store(settings.store_path)
     if rebuild:
         for doc_id in list(store.fingerprints()):
@@ -109,6 +118,7 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
         shutil.rmtree(settings.bm25_dir, ignore_errors=True)
         store.set_meta("embedder", "")
+    store.set_meta("areas", json.dumps([[a.name, list(a.aliases)] for a in areas.areas], ensure_ascii=False))
     known = store.fingerprints()
     by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
 
@@ -131,14 +141,14 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         except OSError as exc:
             report.skipped.append((source, f"unreadable ({exc.strerror or exc})"))
             continue
-        fp = fingerprint(data, entry, settings)
+        fp = fingerprint(data, entry, settings, areas)
         if source in by_source and by_source[source][1] == fp and not rebuild:
             report.unchanged += 1
             continue
         if repairer is None:
             repairer = Repairer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
         try:
-            doc = parse_file(file, corpus_dir, repo_root, entry, repairer, settings.chunk_chars, max_bytes)
+            doc = parse_file(file, corpus_dir, repo_root, entry, repairer, settings.chunk_chars, max_bytes, areas)
         except ReadError as exc:
             report.skipped.append((source, exc.problem))  # the stored version, if any, stays
             continue
@@ -160,7 +170,9 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
             stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
             vectors_store.delete(stale)
             store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text, doc.figures,
-                                   doc.table_checks)
+                                   doc.table_checks, doc.goals, doc.decisions)
+            report.goals += len(doc.goals)
+            report.decisions += len(doc.decisions)
             report.figures += len(doc.figures)
             report.tables += doc.table_checks
             report.ingested.append(doc.meta.source)

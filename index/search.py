@@ -1,10 +1,13 @@
 """Hybrid search: BM25 and vectors fused by reciprocal rank, with metadata filters."""
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 
 from core.models import Chunk
 from core.settings import Settings
+from ingest.areas import Area, Areas
 from ingest.lexicon import load_lexicon
 
 from .analyzer import SwedishAnalyzer
@@ -68,6 +71,9 @@ class Searcher:
         self.documents = store.documents()
         self.figures = store.all_figures()
         self.table_checks = store.table_checks()
+        self.goals = store.all_goals()
+        self.decisions = store.all_decisions()
+        self.areas = Areas([Area(name, tuple(aliases)) for name, aliases in json.loads(store.get_meta("areas") or "[]")])
         self.embedder = get_embedder(settings.embedder)
         check_embedder(store, self.embedder.name)
         self._store = store

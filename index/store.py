@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from core.models import Chunk, DocumentMeta, Figure, TableCheck
+from core.models import Chunk, Decision, DocumentMeta, Figure, GoalNode, TableCheck
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS figures (
 );
 CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
 CREATE TABLE IF NOT EXISTS table_checks (doc_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS goals (id TEXT NOT NULL, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, level TEXT NOT NULL,
+    year INTEGER, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS goals_doc ON goals(doc_id);
+CREATE TABLE IF NOT EXISTS decisions (id TEXT NOT NULL, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL,
+    year INTEGER, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_doc ON decisions(doc_id);
 CREATE INDEX IF NOT EXISTS table_checks_doc ON table_checks(doc_id);
 """
 
@@ -63,11 +69,15 @@ class Store:
 
     def replace_document(self, meta: DocumentMeta, fingerprint: str, chunks: list[Chunk], notes: list[str],
                          original: str, repaired: str, figures: list[Figure] = (),
-                         checks: list[TableCheck] = ()) -> None:
-        with self.db:  # one transaction: a document is replaced whole (chunks and figures) or not at all
-            self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (meta.doc_id,))
-            self.db.execute("DELETE FROM figures WHERE doc_id = ?", (meta.doc_id,))
-            self.db.execute("DELETE FROM table_checks WHERE doc_id = ?", (meta.doc_id,))
+                         checks: list[TableCheck] = (), goals: list[GoalNode] = (),
+                         decisions: list[Decision] = ()) -> None:
+        with self.db:  # one transaction: a document is replaced whole (chunks, figures, goals …) or not at all
+            self._delete(meta.doc_id)
+            self.db.executemany("INSERT INTO goals (id, doc_id, ord, level, year, data) VALUES (?, ?, ?, ?, ?, ?)",
+                                [(g.id, g.doc_id, i, g.level, g.year, g.model_dump_json()) for i, g in enumerate(goals)])
+            self.db.executemany(
+                "INSERT INTO decisions (id, doc_id, ord, kind, year, data) VALUES (?, ?, ?, ?, ?, ?)",
+                [(d.id, d.doc_id, i, d.kind, d.year, d.model_dump_json()) for i, d in enumerate(decisions)])
             self.db.executemany(
                 "INSERT INTO figures (id, doc_id, ord, year, kind, unit, status, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(f.id, f.doc_id, i, f.year, f.kind, f.unit, f.status, f.model_dump_json()) for i, f in enumerate(figures)],
@@ -86,10 +96,12 @@ class Store:
 
     def delete_document(self, doc_id: str) -> None:
         with self.db:
-            self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-            self.db.execute("DELETE FROM figures WHERE doc_id = ?", (doc_id,))
-            self.db.execute("DELETE FROM table_checks WHERE doc_id = ?", (doc_id,))
+            self._delete(doc_id)
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def _delete(self, doc_id: str) -> None:
+        for table in ("chunks", "figures", "table_checks", "goals", "decisions"):
+            self.db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
 
     # chunks
     def all_chunks(self) -> list[Chunk]:
@@ -105,6 +117,13 @@ class Store:
     def table_checks(self) -> list[TableCheck]:
         return [TableCheck.model_validate_json(r[0])
                 for r in self.db.execute("SELECT data FROM table_checks ORDER BY doc_id, ord")]
+
+    def all_goals(self) -> list[GoalNode]:
+        return [GoalNode.model_validate_json(r[0]) for r in self.db.execute("SELECT data FROM goals ORDER BY doc_id, ord")]
+
+    def all_decisions(self) -> list[Decision]:
+        return [Decision.model_validate_json(r[0])
+                for r in self.db.execute("SELECT data FROM decisions ORDER BY doc_id, ord")]
 
     def count_figures(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM figures").fetchone()[0]

@@ -272,20 +272,9 @@ def _year_nearby(lines: list[str], block: Block, line_no: int) -> int | None:
     return best[1] if best else None
 
 
-def extract_figures(meta: DocumentMeta, blocks: list[Block], text: str, page_starts: list[int] | None
-                    ) -> tuple[list[Figure], list[TableCheck]]:
+def extract_figures(meta: DocumentMeta, blocks: list[Block], text: str, page_of) -> tuple[list[Figure], list[TableCheck]]:
+    """`page_of(line_index)` gives a PDF line's page (None for text files)."""
     lines = text.split("\n")
-
-    def page_of(line_index: int) -> int | None:
-        if not page_starts:
-            return None
-        offset = sum(len(lines[k]) + 1 for k in range(line_index))
-        page = 1
-        for p, start in enumerate(page_starts, start=1):
-            if start <= offset:
-                page = p
-        return page
-
     figures, checks = table_figures(meta, blocks, lines, page_of)
     taken = {f.line_start for f in figures} | {f.line_end for f in figures}
     figures += text_figures(meta, blocks, lines, page_of, taken)

@@ -136,7 +136,7 @@ def test_nyckeltal_without_sums_stay_unverified(figures):
 def _figures_of(text: str):
     meta = document_meta(PLAN, PLAN.parent, REPO, {"title": "T", "doc_type": "verksamhetsplan", "year": 2024}, text)
     blocks = split_structure(text, "T", "verksamhetsplan")
-    return extract_figures(meta, blocks, text, RawText(text).page_starts)
+    return extract_figures(meta, blocks, text, RawText(text).page_of)
 
 
 def test_a_lost_minus_sign_is_repaired_when_the_sum_proves_it():

@@ -1,0 +1,344 @@
+"""Structure and decision questions answered from their records, complete: every item listed, counted, cited.
+
+"Vilka uppdrag har Område IT?", "Vilka indikatorer följer målet om sjukfrånvaro?", "Vad beslutade
+arbetsutskottet i § 58?", "Vad har beslutats för Område fastigheter?". A question names what to list (the
+target level or kind), may name an area, a year, a paragraph or fulfilment, and its other words either point to
+an anchor (the goal whose indicators are asked for) or filter the items themselves. Without a year, the answer
+is for the latest year the records hold, and says which other years exist.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.models import Answer, Citation, Decision, GoalNode
+from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
+from ingest.areas import Areas
+from ingest.lexicon import fold
+
+from .compose import _covered
+from .question import FRAME_WORDS, Question
+
+# What the question asks to list, first match wins (folded, lower case).
+TARGETS = [
+    (re.compile(r"\b(mal)?indikator\w*"), "indikator"),
+    (re.compile(r"\buppdrag\w*"), "uppdrag"),
+    (re.compile(r"\beffektmal\w*"), "effektmål"),
+    (re.compile(r"\bfokusomrad\w*"), "fokusområde"),
+    (re.compile(r"\bperspektiv\w*"), "perspektiv"),
+    (re.compile(r"\bstrategi(er|erna|n)?\b|\bstrategiomrad\w*"), "strategi"),
+    (re.compile(r"\bvision\w*"), "vision"),
+    (re.compile(r"\bvardegrund\w*|\bvarderingar\w*"), "värdegrund"),
+    (re.compile(r"\bfullmaktiges mal\w*"), "fullmäktiges mål"),
+    (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
+    (re.compile(r"\byrkande\w*|\byrkade\b|\byrkat\b"), "yrkande"),
+    (re.compile(r"\bexpedier\w*"), "expediering"),
+    (re.compile(r"\bforslag(en|et)? till beslut\b"), "förslag"),
+    (re.compile(r"\bpropositionsordning\w*"), "propositionsordning"),
+    (re.compile(r"\bjusterad\w*|\bjustering\w*"), "justering"),
+    (re.compile(r"\bbeslutsunderlag\w*"), "underlag"),
+    (re.compile(r"\b(besparings)?atgard\w*|\bbesparingsforslag\w*"), "åtgärd"),
+    (re.compile(r"\bbeslut\w*"), "beslut"),
+]
+GOAL_LEVELS = {"indikator", "uppdrag", "effektmål", "fokusområde", "perspektiv", "strategi", "vision", "värdegrund",
+               "fullmäktiges mål", "nämndens mål"}
+LIST_CUE = re.compile(r"^(vilka|vilken|vilket|vad|lista|ange|namn\w*|vem|vart|hur manga|which|what|who|list)\b")
+FULFILLED = re.compile(r"\buppfyll(d|des|da|t|ts)\b|\bmaluppfyllelse\b|\bnadde?s?\b|\bfulfilled\b|\bmet\b")
+NEGATED = re.compile(r"\b(inte|ej|icke|not)\b")
+PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)")
+NUMBER = re.compile(r"\beffektmal\s+(\d+)")
+LIST_FRAME = {fold(w) for w in """
+vilka vilken vilket vad lista ange finns fanns har hade gäller följer följs följa mäts mäta under inom för om
+till av med som är var blev ska skulle kommer nämnden nämndens regionen region beslutade beslutat beslutats
+beslutades fattade fattats arbetsutskottet utskottet styrelsen gjordes gjorde föreslogs föreslås tagits fram
+hör hörde kopplade kopplat kopplad koppling målet målen mål indikatorer indikatorerna indikator uppdrag uppdragen
+strategier strategierna strategi perspektiv perspektiven fokusområde fokusområden fokusområdet effektmål
+effektmålet vision visionen värdegrund värdegrunden åtgärder åtgärderna åtgärd besparingsåtgärder yrkanden
+yrkande yrkade expedieras expedierades beslut beslutet beslutspunkter förslag förslagen paragraf paragrafen
+uppfylldes uppfyllda uppfyllt uppfylld måluppfyllelse inte ej område området områden
+""".split()} | {"which", "what", "who", "were", "was", "the", "for", "of", "in", "made", "decided", "does", "have",
+                "has", "are", "is", "area", "goals", "goal", "indicators", "assignments", "measures", "decisions",
+                "paragraph", "motions", "motion"}
+MAX_ITEMS = 40
+
+
+@dataclass
+class ListQuery:
+    target: str
+    years: list[int]
+    areas: list[str]
+    paragraph: str | None
+    number: str | None
+    fulfilled: bool | None
+    terms: list[str]
+    text: str
+
+
+class ListAnswerer:
+    def __init__(self, goals: list[GoalNode], decisions: list[Decision], areas: Areas, analyzer: SwedishAnalyzer):
+        self.goals = goals
+        self.decisions = decisions
+        self.areas = areas
+        self.analyzer = analyzer
+        self.by_id = {g.id: g for g in goals}
+        self._anchors: list[GoalNode] = []
+        self.children: dict[str, list[GoalNode]] = {}
+        for g in goals:
+            if g.parent_id:
+                self.children.setdefault(g.parent_id, []).append(g)
+
+    # --- reading -----------------------------------------------------------------------------------------
+    def read(self, q: Question) -> ListQuery | None:
+        folded = fold(q.normalized).lower()
+        original = fold(q.text).lower()
+        matched = [t for pattern, t in TARGETS if pattern.search(folded) or pattern.search(original)]
+        levels = [t for t in matched if t in GOAL_LEVELS]
+        # "Vilka mål finns under fokusområdet …": the most specific level named is what to list
+        target = max(levels, key=_rank) if levels else (matched[0] if matched else None)
+        if target is None or not (LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text):
+            return None
+        para = PARAGRAPH.search(q.text) or PARAGRAPH.search(folded)
+        paragraph = f"§ {next(g for g in para.groups() if g)}" if para else None
+        number = NUMBER.search(folded)
+        fulfilled = None
+        if FULFILLED.search(folded):
+            fulfilled = not NEGATED.search(folded)
+        areas = self.areas.mentioned(q.text) or self.areas.mentioned(q.normalized)
+        area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)} | {
+            fold(w).lower() for a in self.areas.areas if a.name in areas for alias in a.aliases for w in WORD.findall(alias)}
+        terms = []
+        for word in WORD.findall(q.normalized):
+            w = fold(word).lower()
+            if w.isdigit() or w in LIST_FRAME or w in STOPWORDS or fold(w) in {fold(x) for x in FRAME_WORDS} \
+                    or w in area_words or len(w) < 3:
+                continue
+            terms.append(w)
+        return ListQuery(target, q.years, areas, paragraph, number.group(1) if number else None, fulfilled,
+                         list(dict.fromkeys(terms)), q.text)
+
+    # --- answering ----------------------------------------------------------------------------------------
+    def answer(self, lq: ListQuery) -> Answer | None:
+        if lq.target in GOAL_LEVELS:
+            return self._goals(lq)
+        return self._decisions(lq)
+
+    def _covers(self, terms: list[str], text: str, share: float) -> bool:
+        if not terms:
+            return True
+        # whole words and their stems: `sjukfrånvaro` must not match `sjukvård` through the part `sjuk`
+        have = {fold(w).lower() for w in WORD.findall(text)}
+        have |= {stems[0] for w in WORD.findall(text) if (stems := self.analyzer.terms(w))}
+        hit = sum(1 for t in terms if _covered(t, have) or any(_covered(s, have) for s in self.analyzer.terms(t)[:1]))
+        return hit / len(terms) >= share
+
+    def _goals(self, lq: ListQuery) -> Answer | None:
+        level = lq.target
+        candidates = [g for g in self.goals if g.level == level or (level == "strategi" and g.level == "strategiområde"
+                                                                  and not lq.terms)]
+        if level == "strategi" and lq.terms:
+            candidates = [g for g in self.goals if g.level == "strategi"]
+        if lq.areas:
+            candidates = [g for g in candidates if set(g.areas) & set(lq.areas) or
+                          any(set(a.areas) & set(lq.areas) for a in self._ancestors(g))]
+        if lq.fulfilled is not None:
+            candidates = [g for g in candidates if g.fulfilled is lq.fulfilled]
+        if lq.number:
+            anchors = [g for g in self.goals if g.number == lq.number]
+            candidates = [g for g in candidates if any(a.id in {x.id for x in self._ancestors(g)} or a.id == g.id
+                                                       for a in anchors)]
+        anchors_note = ""
+        if level in ("vision", "värdegrund", "perspektiv"):
+            lq.terms = []  # the organisation's own: "Region Örebro läns vision" names no subset of it
+        if lq.terms and not lq.number:
+            anchors = [g for g in self.goals if g.level != level and _rank(g.level) < _rank(level)
+                       and self._covers(lq.terms, g.text, 0.6)]
+            self._anchors = anchors
+            under = [g for g in candidates if any(a.id in {x.id for x in self._ancestors(g)} for a in anchors)]
+            if under:
+                candidates = under
+                years = sorted({a.year for a in anchors if a.year})
+                if len(years) > 1:
+                    anchors_note = f" Det som frågan avser finns i dokumenten för {_years(years)}."
+            else:
+                candidates = [g for g in candidates if self._covers(lq.terms, g.text, 0.5)]
+        if not candidates:
+            return None
+        everything = candidates
+        candidates, year_note = self._one_year(candidates, lq.years)
+        if candidates is None:
+            return None
+        shown_years = {c.year for c in candidates}
+        other_years = list({g.year: g for g in everything if g.year not in shown_years}.values())
+        if anchors_note:
+            other_years += list({a.year: a for a in self._anchors if a.year not in shown_years}.values())
+        return self._list(lq, candidates, year_note or anchors_note, other_years)
+
+    def _decisions(self, lq: ListQuery) -> Answer | None:
+        kinds = {"beslut": {"beslutspunkt"}, "åtgärd": {"åtgärd"}}.get(lq.target, {lq.target})
+        if lq.target == "beslut" and lq.areas and not lq.paragraph:
+            # "Vad har beslutats för Område X?": decided measures, assignments and decision points naming X
+            items = [d for d in self.decisions if d.kind in ("åtgärd", "beslutspunkt") and set(d.areas) & set(lq.areas)]
+            assignments = [g for g in self.goals if g.level == "uppdrag" and set(g.areas) & set(lq.areas)]
+            items = [d for d in items if self._covers(lq.terms, d.text, 0.5)]
+            assignments = [g for g in assignments if self._covers(lq.terms, g.text, 0.5)]
+            if not items and not assignments:
+                return None
+            return self._list(lq, _dedupe(items) + assignments, "")
+        items = [d for d in self.decisions if d.kind in kinds]
+        if lq.paragraph:
+            items = [d for d in items if d.paragraph == lq.paragraph]
+        if lq.areas:
+            items = [d for d in items if set(d.areas) & set(lq.areas)]
+        if lq.years:
+            items = [d for d in items if d.year in lq.years]
+        items = [d for d in items if self._covers(lq.terms, f"{d.text} {d.by or ''} {d.body or ''}", 0.5)] \
+            if lq.terms and not lq.paragraph else items
+        if not items:
+            return None
+        return self._list(lq, _dedupe(items), "")
+
+    def _ancestors(self, g: GoalNode) -> list[GoalNode]:
+        out = []
+        while g.parent_id and g.parent_id in self.by_id:
+            g = self.by_id[g.parent_id]
+            out.append(g)
+        return out
+
+    @staticmethod
+    def _one_year(items: list, years: list[int]):
+        """Items of the year asked for; without a year, the latest year, saying which other years exist."""
+        held = sorted({i.year for i in items if i.year})
+        if years:
+            chosen = [i for i in items if i.year in years]
+            return (chosen, "") if chosen else (None, "")
+        if len(held) <= 1:
+            return items, ""
+        latest = held[-1]
+        others = [y for y in held if y != latest]
+        return [i for i in items if i.year == latest], (
+            f" Dokumenten har detta för {_years(held)}; svaret gäller {latest}, det senaste. "
+            f"Fråga med årtal för {_years(others)}.")
+
+    def _list(self, lq: ListQuery, items: list, note: str, other_years: list | None = None) -> Answer:
+        items = items[:MAX_ITEMS]
+        cites: list[Citation] = []
+        lines: list[str] = []
+        for item in items:
+            c = self._cite(cites, item)
+            lines.append(f"- {_describe(item)} [{c.n}]")
+        for item in other_years or [] if note else []:  # the note names other years: cite where they stand
+            c = self._cite(cites, item)
+            note += f" [{c.n}]"
+        noun = _noun(lq.target, len(items))
+        if lq.target == "beslut" and any(getattr(i, "kind", None) == "åtgärd" or isinstance(i, GoalNode) for i in items):
+            noun = "beslutade åtgärder och uppdrag"  # what was decided for an area: measures and assignments
+        head = f"{_count(len(items), lq.target).capitalize()} {noun}{_scope(lq, items)}:"
+        text = head + "\n" + "\n".join(lines)
+        if note:
+            text += "\n\n" + note.strip()
+        return Answer(question=lq.text, answer=text, abstained=False, citations=cites)
+
+    def _cite(self, cites: list[Citation], item) -> Citation:
+        quote = item.quote or item.text
+        for c in cites:
+            if c.source == item.source and c.quote == quote:
+                return c
+        lines = f"{item.line_start}" if item.line_start == item.line_end else f"{item.line_start}–{item.line_end}"
+        c = Citation(n=len(cites) + 1, source=item.source, title=item.title, section=item.section,
+                     page=item.page_start, lines=lines, quote=quote)
+        cites.append(c)
+        return c
+
+
+LEVEL_ORDER = ["vision", "värdegrund", "perspektiv", "fokusområde", "strategiområde", "fullmäktiges mål",
+               "effektmål", "nämndens mål", "strategi", "indikator", "uppdrag"]
+
+
+def _rank(level: str) -> int:
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+
+
+def _dedupe(items: list[Decision]) -> list[Decision]:
+    """A proposal printed in the protocol and again in the decision proposal is one proposal."""
+    seen: set[tuple] = set()
+    out = []
+    for d in items:
+        key = (d.kind, d.paragraph, d.number, fold(d.text).lower())
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def _describe(item) -> str:
+    if isinstance(item, GoalNode):
+        text = item.text
+        if item.level == "uppdrag":
+            text = f"Uppdrag: {text}"
+        if item.level == "effektmål" and item.number:
+            text = f"Effektmål {item.number}. {text}"
+        if item.fulfilled is True:
+            text += " (✓ uppfyllt)"
+        elif item.fulfilled is False:
+            text += " (ej markerat som uppfyllt)"
+        return text
+    text = item.text
+    if item.kind == "yrkande" and item.by:
+        text = f"{item.by} yrkar: {text}"
+    if item.kind == "åtgärd":
+        area = f"{item.areas[0]}: " if item.areas else ""
+        effects = "; ".join(f"{v}{' från ' + k if k else ''}" for k, v in item.effects.items())
+        text = f"{area}{text}" + (f" (effekt {effects})" if effects else "")
+        if item.consequence:
+            text += f" – konsekvens {item.consequence.split(':', 1)[0]}"
+    if item.kind == "propositionsordning" and item.outcome:
+        text += f" → {item.outcome}"
+    return text
+
+
+def _scope(lq: ListQuery, items: list) -> str:
+    parts = []
+    if lq.paragraph:
+        parts.append(f"i {lq.paragraph}")
+    if lq.areas:
+        parts.append("för " + " och ".join(lq.areas))
+    years = sorted({i.year for i in items if getattr(i, "year", None)})
+    if len(years) == 1 and isinstance(items[0], GoalNode):
+        parts.append(f"för {years[0]}")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+NOUNS = {
+    "indikator": ("indikator", "indikatorer"), "uppdrag": ("uppdrag", "uppdrag"),
+    "effektmål": ("effektmål", "effektmål"), "fokusområde": ("fokusområde", "fokusområden"),
+    "perspektiv": ("perspektiv", "perspektiv"), "strategi": ("strategi", "strategier"),
+    "vision": ("vision", "visioner"), "värdegrund": ("värdering i värdegrunden", "värderingar i värdegrunden"),
+    "fullmäktiges mål": ("av fullmäktiges mål", "av fullmäktiges mål"),
+    "nämndens mål": ("mål", "mål"), "yrkande": ("yrkande", "yrkanden"), "expediering": ("mottagare", "mottagare"),
+    "förslag": ("förslag till beslut", "förslag till beslut"), "propositionsordning": ("propositionsordning",
+                                                                                         "propositionsordningar"),
+    "justering": ("justering", "justeringar"), "underlag": ("beslutsunderlag", "beslutsunderlag"),
+    "åtgärd": ("åtgärd", "åtgärder"), "beslut": ("beslutspunkt", "beslutspunkter"),
+}
+
+
+def _noun(target: str, n: int) -> str:
+    one, many = NOUNS.get(target, (target, target))
+    return one if n == 1 else many
+
+
+NEUTER = {"uppdrag", "effektmål", "fokusområde", "perspektiv", "nämndens mål", "yrkande", "förslag", "underlag"}
+
+
+def _count(n: int, target: str = "") -> str:
+    """Counts in words: a count is not a figure from the documents (and `ett uppdrag`, `en indikator`)."""
+    if n == 1:
+        return "ett" if target in NEUTER else "en"
+    words = "noll en två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton femton sexton sjutton arton " \
+            "nitton tjugo".split()
+    return words[n] if n < len(words) else "många"
+
+
+def _years(years: list[int]) -> str:
+    ys = [str(y) for y in years]
+    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " och " + ys[-1]
