@@ -118,7 +118,9 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
         shutil.rmtree(settings.bm25_dir, ignore_errors=True)
         store.set_meta("embedder", "")
-    store.set_meta("areas", json.dumps([[a.name, list(a.aliases)] for a in areas.areas], ensure_ascii=False))
+    area_json = json.dumps([[a.name, list(a.aliases)] for a in areas.areas], ensure_ascii=False)
+    if store.get_meta("areas") != area_json:  # an unchanged corpus writes nothing
+        store.set_meta("areas", area_json)
     known = store.fingerprints()
     by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
 
