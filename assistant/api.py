@@ -49,7 +49,7 @@ class Assistant:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
         with self._lock:
             q = self.reader.read(question)
-            lq = self.list_answerer.read(q)
+            lq = self.list_answerer.read(q) if self.settings.structure_answers else None
             # "Vad är totalsumman för Område X:s åtgärder?" wants a number; "Vilka åtgärder …" the whole list
             figure_first = self.settings.figure_answers and self.figure_answerer.asks_for_amount(q) \
                 and not LISTING.match(fold(q.text).lower())

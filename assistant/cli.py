@@ -109,6 +109,46 @@ def cmd_figures(args) -> int:
 STATUS_MARK = {"verified": "✓", "repaired": "✎", "unverified": "·"}
 
 
+def cmd_goals(args) -> int:
+    from assistant.structure import goal_forest
+
+    bot = _assistant()
+    goals = [g for g in bot.goals() if args.year is None or g.year == args.year]
+    if args.json:
+        print(json.dumps([g.model_dump(mode="json") for g in goals], ensure_ascii=False, indent=2))
+        return 0
+    for (title, year), roots in goal_forest(goals).items():
+        print(f"\n{title} — {year or 'utan år'}")
+        for node, depth in roots:
+            mark = {True: " ✓", False: " (ej uppfyllt)"}.get(node.fulfilled, "")
+            print(f"{'  ' * (depth + 1)}[{node.level}] {node.text}{mark}  ({node.source}:{node.line_start})")
+    print(f"\n{len(goals)} noder.")
+    return 0
+
+
+def cmd_decisions(args) -> int:
+    from assistant.structure import decision_rows
+
+    bot = _assistant()
+    areas = bot.searcher.areas
+    wanted = areas.normalize(args.area) if args.area else None
+    if args.area and wanted is None:
+        print(f"Inget område heter {args.area!r}. Områden: {', '.join(areas.names)}", file=sys.stderr)
+        return 2
+    items = decision_rows(bot.decisions(), bot.goals(), wanted, args.year, args.kind)
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+        return 0
+    for d in items:
+        extra = "; ".join(filter(None, [f"av {d['by']}" if d["by"] else "",
+                                        ", ".join(f"{v}{' från ' + k if k else ''}" for k, v in d["effects"].items()),
+                                        f"konsekvens {d['consequence'].split(':', 1)[0]}" if d["consequence"] else ""]))
+        print(f"[{d['kind']}] {d['where']} {d['number'] or ''} {d['text']}" + (f"  ({extra})" if extra else "")
+              + f"  — {', '.join(d['areas']) or 'alla'}  ({d['source']}:{d['line']})")
+    print(f"\n{len(items)} beslut, förslag, åtgärder och uppdrag.")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from assistant.ui import serve
 
@@ -155,6 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tables", action="store_true", help="also report each table's sum check")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("goals", help="the goal structure: vision, perspectives, goals, indicators, assignments")
+    p.add_argument("--year", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_goals)
+
+    p = sub.add_parser("decisions", help="decision points, proposals, motions and the action plans' measures")
+    p.add_argument("--area", help="an area in any spelling: 'IT', 'forsorjning', 'Måltidsservice'")
+    p.add_argument("--year", type=int)
+    p.add_argument("--kind", help="beslutspunkt, förslag, yrkande, propositionsordning, expediering, justering, "
+                                  "underlag, åtgärd, uppdrag")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_decisions)
 
     p = sub.add_parser("eval", help="run the known-answer suite in evals/")
     p.add_argument("--file", action="append", help="question file (repeatable); default: every evals/*.jsonl")

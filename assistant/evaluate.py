@@ -37,7 +37,16 @@ def run_eval(bot, paths: Path | list[Path]) -> dict:
             row["ok_abstain"] = answer.abstained
         else:
             text = _norm(answer.answer)
-            row["ok_answer"] = not answer.abstained and all(_norm(t) in text for t in q["expect"])
+            if "items" in q:  # a list question: every expected item, and nothing else listed
+                listed = [_norm(line) for line in answer.answer.splitlines() if line.startswith("- ")]
+                expected = [_norm(t) for t in q["items"]]
+                row["items_expected"] = len(expected)
+                row["items_found"] = sum(1 for e in expected if e in text) if not answer.abstained else 0
+                row["items_listed"] = len(listed)
+                row["items_right"] = sum(1 for line in listed if any(e in line for e in expected))
+                row["ok_answer"] = row["items_found"] == len(expected) and row["items_right"] == len(listed) > 0
+            else:
+                row["ok_answer"] = not answer.abstained and all(_norm(t) in text for t in q["expect"])
             sections = [q["section"]] if isinstance(q["section"], str) else q["section"]
 
             def right(source: str, section: str) -> bool:
@@ -49,6 +58,7 @@ def run_eval(bot, paths: Path | list[Path]) -> dict:
     answerable = [r for r in rows if "ok_answer" in r]
     abstain = [r for r in rows if "ok_abstain" in r]
     figure_rows = [r for r in rows if r["figure"]]
+    list_rows = [r for r in rows if "items_expected" in r]
     for r in figure_rows:  # exact: every expected value with its unit, to the digit; or the right abstention
         r["ok_figure"] = r.get("ok_answer", r.get("ok_abstain"))
 
@@ -63,6 +73,11 @@ def run_eval(bot, paths: Path | list[Path]) -> dict:
         f"recall_at_{k}": share(answerable, "ok_recall"),
         "recall_k": k,
         "abstention_accuracy": share(abstain, "ok_abstain"),
+        "list_questions": len(list_rows),
+        "item_recall": round(sum(r["items_found"] for r in list_rows) / max(1, sum(r["items_expected"] for r in list_rows)), 3)
+        if list_rows else None,
+        "item_precision": round(sum(r["items_right"] for r in list_rows) / max(1, sum(r["items_listed"] for r in list_rows)), 3)
+        if list_rows else None,
         "figure_questions": len(figure_rows),
         "exact_figure_accuracy": share(figure_rows, "ok_figure"),
         "false_abstentions": sum(r["abstained"] for r in answerable),
@@ -74,14 +89,19 @@ def run_eval(bot, paths: Path | list[Path]) -> dict:
 
 def format_report(report: dict) -> str:
     k = report["recall_k"]
+
+    def pct(value) -> str:
+        return "–" if value is None else f"{value:.1%}"
+
     lines = [
         f"questions            {report['questions']}",
-        f"answer accuracy      {report['answer_accuracy']:.1%}",
-        f"citation accuracy    {report['citation_accuracy']:.1%}",
-        f"retrieval recall@{k}   {report[f'recall_at_{k}']:.1%}",
-        f"abstention accuracy  {report['abstention_accuracy']:.1%}",
-        f"exact figures        {report['exact_figure_accuracy']:.1%} of {report['figure_questions']}"
-        if report.get("figure_questions") else "exact figures        (no figure questions)",
+        f"answer accuracy      {pct(report['answer_accuracy'])}",
+        f"citation accuracy    {pct(report['citation_accuracy'])}",
+        f"retrieval recall@{k}   {pct(report[f'recall_at_{k}'])}",
+        f"abstention accuracy  {pct(report['abstention_accuracy'])}",
+        f"exact figures        {pct(report['exact_figure_accuracy'])} of {report['figure_questions']}",
+        f"list items           recall {pct(report['item_recall'])}, precision {pct(report['item_precision'])} "
+        f"over {report['list_questions']} list questions",
         f"false abstentions    {report['false_abstentions']}",
         f"latency p50 / p95    {report['latency_ms_p50']} / {report['latency_ms_p95']} ms",
     ]
@@ -95,5 +115,6 @@ def check_gate(report: dict, thresholds_path: Path) -> list[str]:
     k = report["recall_k"]
     values = {"answer_accuracy": report["answer_accuracy"], "citation_accuracy": report["citation_accuracy"],
               "recall_at_k": report[f"recall_at_{k}"], "abstention_accuracy": report["abstention_accuracy"],
-              "exact_figure_accuracy": report.get("exact_figure_accuracy") or 0.0}
+              "exact_figure_accuracy": report.get("exact_figure_accuracy") or 0.0,
+              "item_recall": report.get("item_recall") or 0.0, "item_precision": report.get("item_precision") or 0.0}
     return [f"{name} {values[name]} < {limit}" for name, limit in limits.items() if values[name] < limit]

@@ -37,7 +37,7 @@ TARGETS = [
     (re.compile(r"\bpropositionsordning\w*"), "propositionsordning"),
     (re.compile(r"\bjusterad\w*|\bjustering\w*"), "justering"),
     (re.compile(r"\bbeslutsunderlag\w*"), "underlag"),
-    (re.compile(r"\b(besparings)?atgard\w*|\bbesparingsforslag\w*"), "åtgärd"),
+    (re.compile(r"\batgard(er|erna|en)?\b|\bbesparingsatgard\w*|\bbesparingsforslag\w*"), "åtgärd"),
     (re.compile(r"\bbeslut\w*"), "beslut"),
 ]
 GOAL_LEVELS = {"indikator", "uppdrag", "effektmål", "fokusområde", "perspektiv", "strategi", "vision", "värdegrund",
@@ -55,7 +55,10 @@ hör hörde kopplade kopplat kopplad koppling målet målen mål indikatorer ind
 strategier strategierna strategi perspektiv perspektiven fokusområde fokusområden fokusområdet effektmål
 effektmålet vision visionen värdegrund värdegrunden åtgärder åtgärderna åtgärd besparingsåtgärder yrkanden
 yrkande yrkade expedieras expedierades beslut beslutet beslutspunkter förslag förslagen paragraf paragrafen
-uppfylldes uppfyllda uppfyllt uppfylld måluppfyllelse inte ej område området områden
+uppfylldes uppfyllda uppfyllt uppfylld måluppfyllelse inte ej område området områden verksamhetsplan
+verksamhetsplanen verksamhetsplanens handlingsplan handlingsplanen handlingsplanens protokoll protokollet
+dialogunderlag dialogunderlaget perspektivet strategiområde strategiområden föreslagna gjordes fanns
+fullmäktiges fullmäktige regionfullmäktiges nämndens
 """.split()} | {"which", "what", "who", "were", "was", "the", "for", "of", "in", "made", "decided", "does", "have",
                 "has", "are", "is", "area", "goals", "goal", "indicators", "assignments", "measures", "decisions",
                 "paragraph", "motions", "motion"}
@@ -93,6 +96,8 @@ class ListAnswerer:
         original = fold(q.text).lower()
         matched = [t for pattern, t in TARGETS if pattern.search(folded) or pattern.search(original)]
         levels = [t for t in matched if t in GOAL_LEVELS]
+        if "fullmäktiges mål" in levels or "effektmål" in levels:
+            levels = [t for t in levels if t != "nämndens mål"]  # the word `mål` was part of the other name
         # "Vilka mål finns under fokusområdet …": the most specific level named is what to list
         target = max(levels, key=_rank) if levels else (matched[0] if matched else None)
         if target is None or not (LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text):

@@ -14,10 +14,12 @@ from core.settings import Settings  # noqa: E402
 
 EXAMPLES = [
     # staff
-    "Vad har beslutats för Område fastigheter i handlingsplanen?",
+    "Vad har beslutats för Område fastigheter?",
+    "Vilka uppdrag har Område IT?",
     "Vilket uppdrag har Shared Service Center fått?",
     # new managers
     "Vilka indikatorer finns för effektmål 9?",
+    "Vilka mål har nämnden för 2026?",
     "Vad är Region Örebro läns vision?",
     # politicians
     "Hur mycket investeras i WiFi-nät 2024?",
@@ -112,6 +114,85 @@ def figures_tab(bot) -> None:
     pick.change(lambda name: chart_frame(series.get(name, [])), pick, plot, api_name=False)
 
 
+LEVEL_SV = {"vision": "Vision", "värdegrund": "Värdegrund", "perspektiv": "Perspektiv", "fokusområde": "Fokusområde",
+            "strategiområde": "Strategi", "strategi": "Strategi", "effektmål": "Effektmål",
+            "fullmäktiges mål": "Fullmäktiges mål", "nämndens mål": "Nämndens mål", "indikator": "Indikator",
+            "uppdrag": "Uppdrag"}
+
+
+def goal_tree_html(goals) -> str:
+    """Per document and year, the hierarchy as nested expandable items; each opens on its source passage."""
+    from assistant.structure import goal_forest
+
+    parts = []
+    for (title, year), nodes in goal_forest(goals).items():
+        parts.append(f"<details open><summary><b>{html.escape(title)} — {year or 'utan år'}</b> "
+                     f"({len(nodes)} noder)</summary><div style='margin-left:1em'>")
+        stack: list[int] = []
+        for node, depth in nodes:
+            while stack and stack[-1] >= depth:
+                parts.append("</div></details>")
+                stack.pop()
+            mark = {True: " ✓", False: " <i>(ej uppfyllt)</i>"}.get(node.fulfilled, "")
+            number = f" {node.number}" if node.number else ""
+            quote = "<br>".join(html.escape(line) for line in (node.quote or node.text).splitlines())
+            parts.append(
+                f"<details><summary><small>{LEVEL_SV[node.level]}{number}</small> {html.escape(node.text)}{mark}"
+                f"</summary><div style='margin-left:1em'><blockquote><small>{quote}<br>— {html.escape(node.source)},"
+                f" rad {node.line_start}{f', sida {node.page_start}' if node.page_start else ''}</small></blockquote>")
+            stack.append(depth)
+        parts.extend("</div></details>" for _ in stack)
+        parts.append("</div></details>")
+    return "\n".join(parts) or "<p>Inga mål i indexet.</p>"
+
+
+DECISION_HEADERS = ["Typ", "Var", "Nr", "Text", "Av / till", "Effekt", "Konsekvens", "Områden", "Organ", "År", "Källa"]
+
+
+def decision_table(rows: list[dict]) -> list[list]:
+    return [[r["kind"], r["where"] or "", r["number"] or "", r["text"], r["by"] or "",
+             ", ".join(f"{v}{' från ' + k if k else ''}" for k, v in r["effects"].items()),
+             (r["consequence"] or "").split(":", 1)[0], ", ".join(r["areas"]), r["body"] or "", r["year"] or "",
+             f"{r['source']}:{r['line']}"] for r in rows]
+
+
+def goals_tab(bot) -> None:
+    goals = bot.goals()
+    years = sorted({g.year for g in goals if g.year})
+    gr.Markdown("Målstrukturen per dokument och år: vision → perspektiv/fokusområden → mål → indikatorer och "
+                "uppdrag. ✓ = rapporterat uppfyllt. Öppna en nod för att se källstycket.")
+    year = gr.Dropdown(["alla"] + [str(y) for y in years], value="alla", label="År")
+    tree = gr.HTML(goal_tree_html(goals))
+    year.change(lambda y: goal_tree_html([g for g in goals if y == "alla" or g.year == int(y)]), year, tree,
+                api_name=False)
+
+
+def decisions_tab(bot) -> None:
+    from assistant.structure import decision_rows
+
+    areas = bot.searcher.areas
+    everything = decision_rows(bot.decisions(), bot.goals())
+    bodies = sorted({r["body"] for r in everything if r["body"]})
+    years = sorted({r["year"] for r in everything if r["year"]})
+    kinds = sorted({r["kind"] for r in everything})
+    gr.Markdown("Beslutspunkter, förslag, yrkanden, expediering, handlingsplanernas åtgärder och uppdrag – "
+                "filtrera på område, organ, år och typ. Källa anger fil och rad.")
+    with gr.Row():
+        area = gr.Dropdown(["alla"] + areas.names, value="alla", label="Område")
+        body = gr.Dropdown(["alla"] + bodies, value="alla", label="Organ")
+        year = gr.Dropdown(["alla"] + [str(y) for y in years], value="alla", label="År")
+        kind = gr.Dropdown(["alla"] + kinds, value="alla", label="Typ")
+    table = gr.Dataframe(decision_table(everything), headers=DECISION_HEADERS, interactive=False, wrap=True)
+
+    def refresh(a, b, y, k):
+        rows = decision_rows(bot.decisions(), bot.goals(), None if a == "alla" else a,
+                             None if y == "alla" else int(y), None if k == "alla" else k, None if b == "alla" else b)
+        return decision_table(rows)
+
+    for control in (area, body, year, kind):
+        control.change(refresh, [area, body, year, kind], table, api_name=False)
+
+
 def build_app(bot) -> gr.Blocks:
     docs = bot.documents()
     rows = [[d["title"], d["doc_type"], d.get("body") or "", d.get("date") or "", d["n_chunks"], d["source"]]
@@ -143,6 +224,10 @@ def build_app(bot) -> gr.Blocks:
             box.submit(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
         with gr.Tab("Siffror"):
             figures_tab(bot)
+        with gr.Tab("Mål"):
+            goals_tab(bot)
+        with gr.Tab("Beslut"):
+            decisions_tab(bot)
         with gr.Tab("Dokument"):
             gr.Markdown(f"Indexet innehåller **{len(docs)} dokument** och **{sum(r[4] for r in rows)} avsnitt**.")
             gr.Dataframe(rows, headers=["Titel", "Typ", "Organ", "Datum", "Avsnitt", "Fil"], interactive=False)

@@ -12,7 +12,7 @@ import Stemmer
 
 from ingest.lexicon import Lexicon, fold
 
-ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 3}  # 3: surface vocabulary saved beside the index
+ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 4}  # 3: surface vocabulary saved; 4: verb-stem compounds
 WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü0-9]+")
 SURFACE_WORD = re.compile(r"[A-Za-zÅÄÖåäö]{3,}")
 

@@ -25,8 +25,8 @@ from .embedders import EmbeddingCache, get_embedder
 from .store import Store
 from .vectors import VectorStore
 
-# Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions).
-PIPELINE_VERSION = "3"
+# Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions; 4: verb-stem compounds).
+PIPELINE_VERSION = "4"
 
 
 class EmbedderMismatchError(RuntimeError):

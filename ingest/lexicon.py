@@ -80,7 +80,8 @@ class Lexicon:
         """Ways to read `head` as one or more non-final compound parts."""
         results: list[tuple[str, ...]] = []
         for stem in (head, head[:-1] if head.endswith("s") else None):
-            if stem and len(stem) >= MIN_PART and (stem in self.words or stem in self.compound_parts):
+            if stem and len(stem) >= MIN_PART and (stem in self.words or stem in self.compound_parts
+                                                   or stem + "a" in self.words):  # verb stem: ladd(a)+punkt
                 results.append((stem,))
         if not results and depth < 2:
             for i in range(len(head) - MIN_PART, MIN_PART - 1, -1):

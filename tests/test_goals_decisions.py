@@ -1,0 +1,194 @@
+"""Goal structure and decisions as records: extraction from the sample corpus, complete list answers, CLI, tabs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.grounding import ungrounded_figures
+from ingest.areas import load_areas
+
+from .conftest import CORPUS, REPO
+
+
+@pytest.fixture(scope="module")
+def goals(bot):
+    return bot.goals()
+
+
+@pytest.fixture(scope="module")
+def decisions(bot):
+    return bot.decisions()
+
+
+def _by_text(nodes, level, words, year=None):
+    found = [n for n in nodes if n.level == level and words.lower() in n.text.lower() and (year is None or n.year == year)]
+    assert found, (level, words, year)
+    return found[0]
+
+
+# --- areas ------------------------------------------------------------------------------------------------------
+
+def test_area_names_resolve_in_any_spelling():
+    areas = load_areas(CORPUS)
+    assert areas.normalize("Område Fastigheter") == "Område fastigheter"
+    assert areas.normalize("forsorjning") == "Område försörjning"
+    assert areas.normalize("Måltidsservice") == "Område försörjning"  # a unit under the area
+    assert areas.normalize("IT-området") == "Område IT"
+    assert areas.mentioned("IT-investeringar och it-stöd") == []  # not the area, and not the pronoun
+    assert load_areas(Path("/nonexistent")).names == []
+
+
+# --- goal structure ----------------------------------------------------------------------------------------------
+
+def test_counts_per_level_and_year(goals):
+    counts = Counter((g.level, g.year) for g in goals)
+    assert counts[("vision", 2024)] == 1 and counts[("värdegrund", 2024)] == 3
+    assert counts[("perspektiv", 2024)] == 3 and counts[("strategiområde", 2024)] == 6
+    assert counts[("effektmål", 2024)] == 2 and counts[("uppdrag", 2024)] == 8
+    assert counts[("nämndens mål", 2024)] == 4
+    assert counts[("fokusområde", 2025)] == 3 and counts[("fullmäktiges mål", 2025)] == 6
+    assert counts[("nämndens mål", 2025)] == 10 and counts[("nämndens mål", 2026)] == 11
+    assert counts[("fokusområde", 2026)] == 3 and counts[("indikator", 2026)] == 16
+
+
+def test_parents_link_each_level_to_the_one_above(goals):
+    by_id = {g.id: g for g in goals}
+    em9 = _by_text(goals, "effektmål", "attraktiv arbetsgivare")
+    assert em9.number == "9" and by_id[em9.parent_id].text == "Resurs"
+    assert len([g for g in goals if g.parent_id == em9.id and g.level == "indikator"]) == 5
+    it = [g for g in goals if g.level == "uppdrag" and g.assignee == "Område IT"]
+    assert len(it) == 2 and {by_id[g.parent_id].level for g in it} == {"nämndens mål"}
+    assert by_id[by_id[it[0].parent_id].parent_id].text == "Digitalisering"
+    strategies = [g for g in goals if g.parent_id == _by_text(goals, "strategiområde", "Kvalitet och utveckling").id
+                  and g.level == "strategi"]
+    assert len(strategies) == 5
+    sick26 = _by_text(goals, "nämndens mål", "Minska sjukfrånvaro", 2026)
+    assert [g.text for g in goals if g.parent_id == sick26.id] == ["Sjukfrånvaromått"]
+    assert by_id[sick26.parent_id].level == "fokusområde"  # 2026: fokusområde → nämndens mål → indikator
+    sick25 = _by_text(goals, "nämndens mål", "Minska sjukfrånvaro", 2025)
+    assert by_id[sick25.parent_id].level == "fullmäktiges mål" and sick25.fulfilled is True
+
+
+def test_fulfilment_is_read_per_year(goals):
+    done = [g for g in goals if g.level == "nämndens mål" and g.year == 2025]
+    assert sum(g.fulfilled is True for g in done) == 9
+    assert [g.text for g in done if g.fulfilled is False] == ["Genomföra införandet av Cosmic hos berörda "
+                                                              "avdelningar inom Regionservice ."]
+    assert {g.fulfilled for g in goals if g.year == 2026} == {None}  # the 2026 table reports no fulfilment
+
+
+def test_assignments_carry_their_assignee_and_area(goals):
+    meals = _by_text(goals, "uppdrag", "genomlysningen")
+    assert meals.assignee == "Regionservice (Måltidsservice)" and meals.areas == ["Område försörjning"]
+    charging = _by_text(goals, "uppdrag", "laddpunkter")  # OCR repair leaves the compound as printed
+    assert charging.areas == ["Område fastigheter"] and charging.line_start == 418
+
+
+# --- decisions ---------------------------------------------------------------------------------------------------
+
+def test_paragraph_58_decision_points_proposals_and_motions(decisions):
+    points = [d for d in decisions if d.kind == "beslutspunkt"]
+    assert [d.number for d in points] == [1, 2, 3, 4, 5, 6, 7]
+    assert {(d.paragraph, d.body, d.dnr, d.date) for d in points} == {
+        ("§ 58", "Regionstyrelsens arbetsutskott", "RS251695", "2026-02-23")}
+    proposals = [d for d in decisions if d.kind == "förslag"]
+    assert len(proposals) == 10 and {d.paragraph for d in proposals} == {"§ 58"}  # the proposal part, linked by dnr
+    motions = [d for d in decisions if d.kind == "yrkande"]
+    assert len(motions) == 2 and {d.by for d in motions} == {"Ordförande Helene Andersson (C)"}
+    assert [m.text for m in motions] == [p.text for p in points[5:]]  # the added points came from the motions
+    order = [d for d in decisions if d.kind == "propositionsordning"][0]
+    assert order.outcome == "arbetsutskottet beslutar enligt dessa"
+    assert [d.text for d in decisions if d.kind == "expediering"] == ["Driftnämnd Regionservice"]
+    assert [d.kind for d in decisions if d.kind == "justering"] == ["justering"]
+
+
+def test_action_plan_measures_per_area_with_effects_and_consequences(decisions):
+    measures = [d for d in decisions if d.kind == "åtgärd"]
+    per_area = Counter(d.areas[0] for d in measures)
+    assert per_area["Område fastigheter"] == 7 and per_area["Område IT"] == 3
+    assert per_area["Shared Service Center"] == 3 and per_area["Område försörjning"] == 7
+    leases = [d for d in measures if d.text == "uppsägning av externa lokaler"][0]
+    assert leases.effects == {"": "15,2 mkr"} and leases.consequence.startswith("lindrig")
+    licences = [d for d in measures if "Microsoft 365" in d.text][0]
+    assert licences.effects == {"2025": "4 mkr"}
+    parking = [d for d in measures if "parkeringsavgift" in d.text][0]
+    assert parking.consequence.startswith("kännbar")
+
+
+# --- answers -----------------------------------------------------------------------------------------------------
+
+def _listed(answer):
+    assert not answer.abstained, answer.answer
+    assert ungrounded_figures(answer.answer, answer.citations) == [], answer.answer
+    return [line for line in answer.answer.splitlines() if line.startswith("- ")]
+
+
+def test_all_assignments_of_an_area_are_listed_and_cited(bot):
+    a = bot.ask("Vilka uppdrag har Område IT?")
+    items = _listed(a)
+    assert len(items) == 2 and a.answer.startswith("Två uppdrag för Område IT")
+    assert all(c.source.endswith("verksamhetsplan-2024.txt") for c in a.citations) and len(a.citations) == 2
+
+
+def test_a_goals_indicators_for_the_latest_year_say_which_years_exist(bot):
+    a = bot.ask("Vilka indikatorer följer målet om sjukfrånvaro?")
+    assert _listed(a) == ["- Sjukfrånvaromått [1]"]
+    assert "2025" in a.answer and "2026" in a.answer
+
+
+def test_every_decision_point_of_a_paragraph(bot):
+    a = bot.ask("Vad beslutade arbetsutskottet i § 58?")
+    assert len(_listed(a)) == 7 and a.answer.startswith("Sju beslutspunkter i § 58")
+
+
+def test_what_was_decided_for_an_area_reached_through_a_unit_name(bot):
+    a = bot.ask("Vad har beslutats för Måltidsservice?")
+    items = _listed(a)
+    assert any("genomlysningen" in i for i in items) and any("lunchpriset" in i for i in items)
+    assert any("måltidsförsörjning" in i for i in items)  # decision point 7 names it
+    assert all("Område fastigheter" not in i for i in items)
+
+
+def test_goals_of_a_year_are_complete_and_fulfilment_is_marked(bot):
+    assert len(_listed(bot.ask("Vilka mål har nämnden för 2026?"))) == 11
+    missed = _listed(bot.ask("Vilka mål uppfylldes inte 2025?"))
+    assert len(missed) == 1 and "Cosmic" in missed[0]
+
+
+def test_a_list_question_the_records_cannot_answer_falls_back(bot):
+    a = bot.ask("Vilka uppdrag har Område kommunikation?")
+    assert a.abstained or not a.answer.startswith(("Ett uppdrag", "Två uppdrag"))
+
+
+# --- CLI and tabs ------------------------------------------------------------------------------------------------
+
+def _cli(settings, *args) -> str:
+    env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "PATH": "", "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+                          cwd=REPO, env=env, check=True).stdout
+
+
+def test_cli_goals_and_decisions_json(corpus_settings):
+    goals = json.loads(_cli(corpus_settings, "goals", "--year", "2026", "--json"))
+    assert goals and {g["year"] for g in goals} == {2026}
+    assert {"id", "level", "text", "parent_id", "fulfilled", "source", "line_start"} <= set(goals[0])
+    rows = json.loads(_cli(corpus_settings, "decisions", "--area", "forsorjning", "--json"))
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds["åtgärd"] == 7 and kinds["uppdrag"] == 1 and kinds["beslutspunkt"] == 1
+    assert all("Område försörjning" in r["areas"] for r in rows)
+
+
+def test_the_mal_and_beslut_tabs_render_the_records(bot):
+    from assistant.structure import decision_rows
+    from assistant.ui import decision_table, goal_tree_html
+
+    tree = goal_tree_html(bot.goals())
+    assert tree.count("<details") == len(bot.goals()) + len({(g.title, g.year) for g in bot.goals()})
+    assert "Effektmål 9" in tree and "✓" in tree and "rad 418" in tree
+    rows = decision_table(decision_rows(bot.decisions(), bot.goals(), area="Område IT"))
+    assert {r[0] for r in rows} == {"åtgärd", "uppdrag"} and len(rows) == 5
