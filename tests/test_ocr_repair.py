@@ -1,7 +1,7 @@
 """OCR repair of the scanned plan.
 
 Measured on tests/data/ocr_gold.tsv: 46 hand-corrected lines of the plan (516 words, 164 of them damaged by
-OCR). At the time of writing: precision 0.993, recall 0.909 (`pytest -s` prints them).
+OCR). At the time of writing: precision 0.993, recall 0.896 (`pytest -s` prints them).
 Precision matters most: a wrong "repair" changes what a quote says.
 """
 from __future__ import annotations
