@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Chat server address; loopback unless you mean to expose it.")
     port: int = Field(7860, ge=0, le=65535, description="Chat server port.")
     hunspell_dir: Path | None = Field(None, description="Folder with sv_SE.dic/.aff; default: the hunspell-sv package.")
+    chroma_url: str | None = Field(None, description="A Chroma server (`http://127.0.0.1:8000`) instead of the "
+                                   "embedded store in the data dir; BM25 and SQLite stay in the data dir.")
     structure_answers: bool = Field(True, description="Answer goal-structure and decision list questions from "
                                     "their records (off: prose retrieval only, for comparing the two).")
     figure_answers: bool = Field(True, description="Answer figure questions from the figure store (off: prose "

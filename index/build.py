@@ -115,7 +115,10 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         for doc_id in list(store.fingerprints()):
             store.delete_document(doc_id)
         import shutil
-        shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+        if settings.chroma_url:
+            VectorStore.open(settings).reset()
+        else:
+            shutil.rmtree(settings.chroma_dir, ignore_errors=True)
         shutil.rmtree(settings.bm25_dir, ignore_errors=True)
         store.set_meta("embedder", "")
     area_json = json.dumps([[a.name, list(a.aliases)] for a in areas.areas], ensure_ascii=False)
@@ -165,7 +168,7 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         embedder = get_embedder(settings.embedder)
         check_embedder(store, embedder.name)
         vectors = _embed_all([c for d, _ in parsed for c in d.chunks], embedder, settings, report, progress)
-        vectors_store = VectorStore(settings.chroma_dir)
+        vectors_store = VectorStore.open(settings)
         for doc, fp in parsed:
             old_ids = store.chunk_ids(doc.meta.doc_id)
             vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
@@ -184,7 +187,7 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
     if path is None or path.resolve() == corpus_dir.resolve():
         for doc_id, (source, _) in known.items():
             if source not in seen_sources:
-                vectors_store = vectors_store or VectorStore(settings.chroma_dir)
+                vectors_store = vectors_store or VectorStore.open(settings)
                 vectors_store.delete(store.chunk_ids(doc_id))
                 store.delete_document(doc_id)
                 report.removed.append(source)

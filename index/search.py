@@ -79,7 +79,7 @@ class Searcher:
         self._store = store
         self.analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
         self.bm25 = BM25Index.load(settings.bm25_dir)
-        self.vectors = VectorStore(settings.chroma_dir)
+        self.vectors = VectorStore.open(settings)
         # which question words the corpus knows, and how rare they are: read off the BM25 index, not recomputed
         self.doc_freq = self.bm25.doc_freq()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -24,20 +25,54 @@ def _filter_meta(chunk: Chunk) -> dict:
 
 
 class VectorStore:
-    def __init__(self, path: Path):
+    """The `chunks` collection, in an embedded Chroma (a folder in the data dir) or on a Chroma server.
+
+    A server (`chroma run --path DIR --host 127.0.0.1 --port N`, then `ASSISTANT_CHROMA_URL=http://127.0.0.1:N`)
+    lets several assistant processes share one vector index; BM25 and the SQLite stores stay in each data dir.
+    """
+
+    def __init__(self, path: Path | None = None, url: str | None = None):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-        self._collection = self._client.get_or_create_collection(
-            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if url:
+            parsed = urlparse(url)
+            self._client = chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+                                               ssl=parsed.scheme == "https", settings=chroma_settings)
+            self.where = url
+        else:
+            assert path is not None
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self.where = str(path)
+        self._collection = self._open()
+        self._count: int | None = None
+
+    @classmethod
+    def open(cls, settings) -> "VectorStore":
+        return cls(settings.chroma_dir, settings.chroma_url)
+
+    def _open(self):
+        return self._client.get_or_create_collection(COLLECTION, embedding_function=None,
+                                                     metadata={"hnsw:space": "cosine"})
+
+    def reset(self) -> None:
+        """Drop every vector (ingest --rebuild): the collection is deleted and made anew."""
+        try:
+            self._client.delete_collection(COLLECTION)
+        except Exception:  # noqa: BLE001 - chromadb raises different errors for a missing collection by version
+            pass
+        self._collection = self._open()
+        self._count = None
 
     def count(self) -> int:
-        return self._collection.count()
+        if self._count is None:  # cached: one less round trip per query on a server
+            self._count = self._collection.count()
+        return self._count
 
     def upsert(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        self._count = None
         for i in range(0, len(chunks), 2000):
             part = chunks[i: i + 2000]
             self._collection.upsert(
@@ -47,6 +82,7 @@ class VectorStore:
             )
 
     def delete(self, ids: list[str]) -> None:
+        self._count = None
         for i in range(0, len(ids), 2000):
             if ids[i: i + 2000]:
                 self._collection.delete(ids=ids[i: i + 2000])
