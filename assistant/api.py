@@ -1,6 +1,7 @@
 """The library API that the CLI, the chat and the tests call: load once, ask many times."""
 from __future__ import annotations
 
+import json
 import re
 import threading
 
@@ -8,6 +9,7 @@ from core.models import Answer, Decision, Figure, GoalNode
 from core.numbers import format_number
 from core.settings import Settings, get_settings
 from ingest.lexicon import fold
+from index.records import load_record_index
 from index.search import Hit, Searcher
 
 from .compose import Composer
@@ -25,10 +27,13 @@ class Assistant:
         self.settings = settings or get_settings()
         self.searcher = Searcher(self.settings)
         self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
-        self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, len(self.searcher.chunks))
-        self.figure_answerer = FigureAnswerer(self.searcher.figures, self.searcher.analyzer)
-        self.list_answerer = ListAnswerer(self.searcher.goals, self.searcher.decisions, self.searcher.areas,
-                                          self.searcher.analyzer)
+        self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.n_chunks)
+        self.figure_answerer = FigureAnswerer(self.searcher._store, load_record_index(self.settings.data_dir, "figures"),
+                                              self.searcher.analyzer,
+                                              json.loads(self.searcher._store.get_meta("figure_stats") or "{}"))
+        self.list_answerer = ListAnswerer(lambda: self.searcher.goals, lambda: self.searcher.decisions,
+                                          self.searcher.areas, self.searcher.analyzer,
+                                          load_record_index(self.settings.data_dir, "goals"))
         self._lock = threading.Lock()
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
@@ -86,8 +91,8 @@ class Assistant:
             if not first.isdigit():
                 continue
             span = range(int(first), int(last or first) + 1)
-            for f in self.searcher.figures:
-                if f.source == c.source and f.status == "repaired" and f.line_end in span \
+            for f in self.searcher.repaired_figures(c.source):
+                if f.line_end in span \
                         and f.printed in answer.answer:
                     notes.append(f"{f.row}, {f.column}: dokumentet visar {f.printed!r}, men tabellens summor visar "
                                  f"att det är {format_number(f.value)}")

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from core.models import Answer, Citation, Figure
 from core.numbers import format_number
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
+from index.bm25 import BM25Index
+from index.records import area_key, figure_context, figure_label, record_terms
+from index.store import Store
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
@@ -78,29 +82,65 @@ def say(value: Decimal, f: Figure) -> str:
 
 
 class FigureAnswerer:
-    def __init__(self, figures: list[Figure], analyzer: SwedishAnalyzer):
-        self.figures = figures
+    """Figure questions over the figure store. A term index hands over the few hundred figures whose labels
+    share a term with the question; the matching below scores those alone, so a question costs the same at
+    250 figures and at 250 000."""
+
+    CANDIDATES = 400
+    CACHE = 50_000
+
+    def __init__(self, store: Store, index: BM25Index | None, analyzer: SwedishAnalyzer, stats: dict | None):
+        self.store = store
+        self.index = index
         self.analyzer = analyzer
-        self._label_terms = [self._terms(f"{f.row} {f.column or ''} {f.area or ''}") for f in figures]
-        self._context_terms = [self._terms(f"{f.table} {f.section} {f.kind} {f.basis or ''} {f.title}")
-                               for f in figures]
-        df: dict[str, int] = {}
-        for a, b in zip(self._label_terms, self._context_terms):
-            for t in a | b:
-                df[t] = df.get(t, 0) + 1
-        self._df = df
-        self._row_words = {fold(w).lower() for f in figures if f.in_table and not f.area for w in WORD.findall(f.row)}
-        self._units_and_rows = {fold(w).lower() for f in figures for w in WORD.findall(f"{f.unit or ''} {f.row}")}
+        stats = stats or {}
+        self._df = index.doc_freq() if index is not None else {}
+        self._n = len(index.ids) if index is not None else 0
+        self._by_prefix: dict[str, list[str]] = {}
+        for term in self._df:
+            if len(term) >= 5:
+                self._by_prefix.setdefault(term[:5], []).append(term)
+        self._cache: OrderedDict[str, tuple[Figure, set[str], set[str]]] = OrderedDict()
+        self._row_words = set(stats.get("row_words", []))
+        self._units_and_rows = set(stats.get("units_and_rows", []))
         # words that say how to compare or what kind of figure, never which row: constraints, not terms
         self._frame_terms = set(analyzer.terms(" ".join(list(KIND_WORDS) + COMPARE_WORDS + list(BASIS))))
-        by_key: dict[str, list[str]] = {}
-        for f in figures:  # `Område Fastigheter` and `Område fastigheter` are one area
-            if f.area:
-                by_key.setdefault(self._area_key(f.area), []).append(f.area)
-        self.areas = sorted((max(set(v), key=v.count) for v in by_key.values()), key=len, reverse=True)
+        self.areas = list(stats.get("areas", []))
         self._area_keys = {a: self._area_key(a) for a in self.areas}
-        other_rows = " ".join(fold(f.row).lower() for f in figures if not f.area)
-        self._ambiguous_area_keys = {k for k in self._area_keys.values() if re.search(r"\b" + re.escape(k) + r"\b", other_rows)}
+        self._ambiguous_area_keys = set(stats.get("ambiguous_area_keys", []))
+
+    def _candidates(self, fq: FigureQuery, use_year: bool) -> list[tuple[Figure, set[str], set[str]]]:
+        """Figures sharing a term with the question (its words and their spelling variants, its areas, kind,
+        basis and, when the year must match, its years), with their label and context terms."""
+        if self.index is None:
+            return []
+        query: list[str] = []
+        for word in fq.terms:
+            whole, parts = self._alternatives(word)
+            for alt in whole | parts:
+                query += self._expand(alt)
+        for text in [*fq.areas, fq.kind or "", fq.basis or ""]:
+            query += record_terms(self.analyzer, text)
+        if use_year:
+            query += [str(y) for y in fq.years]
+        ids = [fid for fid, _ in self.index.search(list(dict.fromkeys(query)), self.CANDIDATES)]
+        missing = [fid for fid in ids if fid not in self._cache]
+        for f in self.store.figures_by_id(missing) if missing else []:
+            self._cache[f.id] = (f, self._terms(figure_label(f)), self._terms(figure_context(f)))
+        out = []
+        for fid in ids:
+            if fid in self._cache:
+                self._cache.move_to_end(fid)
+                out.append(self._cache[fid])
+        while len(self._cache) > self.CACHE:
+            self._cache.popitem(last=False)
+        return out
+
+    def _expand(self, term: str) -> list[str]:
+        """The index's terms that count as this one (`resultatet` → `resultat`): same first five letters."""
+        if len(term) < 5:
+            return [term]
+        return [term] + [t for t in self._by_prefix.get(term[:5], []) if t != term and _covered(term, {t})]
 
     def _terms(self, text: str) -> set[str]:
         """Stems and compound parts, plus the folded words themselves: Snowball leaves `resultatet` unstemmed
@@ -110,7 +150,7 @@ class FigureAnswerer:
     # --- reading the question -------------------------------------------------------------------------------
     @staticmethod
     def _area_key(area: str) -> str:
-        return re.sub(r"^omr\w*de\s+", "", fold(area).lower()).strip()
+        return area_key(area)
 
     def read(self, q: Question) -> FigureQuery:
         folded = fold(q.normalized).lower()  # typos mended, diacritics restored, English mapped
@@ -215,11 +255,11 @@ class FigureAnswerer:
         """Rarity among figure labels; a word no label uses (`berörs`) says little about which figure."""
         known = [self._df[a] for group in alternatives for a in group if a in self._df]
         if not known:  # a subject word no figure mentions counts against every figure, as much as the rarest
-            return math.log(1 + len(self.figures))
-        return math.log(1 + len(self.figures) / (1 + min(known)))
+            return math.log(1 + self._n)
+        return math.log(1 + self._n / (1 + min(known)))
 
     def match(self, fq: FigureQuery, use_year: bool = True, require_label: bool = True) -> list[FigureMatch]:
-        if not self.figures:
+        if not self._n:
             return []
         wanted = [(w, self._alternatives(w)) for w in fq.terms]
         constrained = bool(fq.kind)
@@ -229,7 +269,7 @@ class FigureAnswerer:
         total = sum(weights.values())
         out: list[FigureMatch] = []
         area_keys = [self._area_key(a) for a in fq.areas]
-        for f, label, context in zip(self.figures, self._label_terms, self._context_terms):
+        for f, label, context in self._candidates(fq, use_year):
             if area_keys and not (f.area and self._area_key(f.area) in area_keys):
                 continue
             if use_year and fq.years and f.year not in fq.years:

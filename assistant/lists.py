@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from core.models import Answer, Citation, Decision, GoalNode
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
+from index.bm25 import BM25Index
 from ingest.areas import Areas
 from ingest.lexicon import fold
 
@@ -78,17 +79,28 @@ class ListQuery:
 
 
 class ListAnswerer:
-    def __init__(self, goals: list[GoalNode], decisions: list[Decision], areas: Areas, analyzer: SwedishAnalyzer):
-        self.goals = goals
-        self.decisions = decisions
+    def __init__(self, load_goals, load_decisions, areas: Areas, analyzer: SwedishAnalyzer,
+                 goal_index: BM25Index | None = None):
+        """Goals and decisions are loaded on the first list question, not at start-up."""
+        self._load_goals, self._load_decisions = load_goals, load_decisions
+        self.goal_index = goal_index
         self.areas = areas
         self.analyzer = analyzer
-        self.by_id = {g.id: g for g in goals}
         self._anchors: list[GoalNode] = []
+        self._have_cache: dict[str, set[str]] = {}
+        self._loaded = False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self.goals: list[GoalNode] = self._load_goals()
+        self.decisions: list[Decision] = self._load_decisions()
+        self.by_id = {g.id: g for g in self.goals}
         self.children: dict[str, list[GoalNode]] = {}
-        for g in goals:
+        for g in self.goals:
             if g.parent_id:
                 self.children.setdefault(g.parent_id, []).append(g)
+        self._loaded = True
 
     # --- reading -----------------------------------------------------------------------------------------
     def read(self, q: Question) -> ListQuery | None:
@@ -123,16 +135,21 @@ class ListAnswerer:
 
     # --- answering ----------------------------------------------------------------------------------------
     def answer(self, lq: ListQuery) -> Answer | None:
+        self._load()
         if lq.target in GOAL_LEVELS:
             return self._goals(lq)
         return self._decisions(lq)
 
-    def _covers(self, terms: list[str], text: str, share: float) -> bool:
+    def _covers(self, terms: list[str], text: str, share: float, key: str | None = None) -> bool:
         if not terms:
             return True
-        # whole words and their stems: `sjukfrånvaro` must not match `sjukvård` through the part `sjuk`
-        have = {fold(w).lower() for w in WORD.findall(text)}
-        have |= {stems[0] for w in WORD.findall(text) if (stems := self.analyzer.terms(w))}
+        have = self._have_cache.get(key) if key else None
+        if have is None:
+            # whole words and their stems: `sjukfrånvaro` must not match `sjukvård` through the part `sjuk`
+            have = {fold(w).lower() for w in WORD.findall(text)}
+            have |= {stems[0] for w in WORD.findall(text) if (stems := self.analyzer.terms(w))}
+            if key:
+                self._have_cache[key] = have
         hit = sum(1 for t in terms if _covered(t, have) or any(_covered(s, have) for s in self.analyzer.terms(t)[:1]))
         return hit / len(terms) >= share
 
@@ -155,8 +172,8 @@ class ListAnswerer:
         if level in ("vision", "värdegrund", "perspektiv"):
             lq.terms = []  # the organisation's own: "Region Örebro läns vision" names no subset of it
         if lq.terms and not lq.number:
-            anchors = [g for g in self.goals if g.level != level and _rank(g.level) < _rank(level)
-                       and self._covers(lq.terms, g.text, 0.6)]
+            anchors = [g for g in self._sharing_terms(lq.terms) if g.level != level and _rank(g.level) < _rank(level)
+                       and self._covers(lq.terms, g.text, 0.6, g.id)]
             self._anchors = anchors
             under = [g for g in candidates if any(a.id in {x.id for x in self._ancestors(g)} for a in anchors)]
             if under:
@@ -165,7 +182,8 @@ class ListAnswerer:
                 if len(years) > 1:
                     anchors_note = f" Det som frågan avser finns i dokumenten för {_years(years)}."
             else:
-                candidates = [g for g in candidates if self._covers(lq.terms, g.text, 0.5)]
+                sharing = {g.id for g in self._sharing_terms(lq.terms)}
+                candidates = [g for g in candidates if g.id in sharing and self._covers(lq.terms, g.text, 0.5, g.id)]
         if not candidates:
             return None
         everything = candidates
@@ -201,6 +219,13 @@ class ListAnswerer:
         if not items:
             return None
         return self._list(lq, _dedupe(items), "")
+
+    def _sharing_terms(self, terms: list[str]) -> list[GoalNode]:
+        """Goal nodes that share a term with these words (all of them when there is no index)."""
+        if self.goal_index is None:
+            return self.goals
+        query = [t for w in terms for t in {w, *self.analyzer.terms(w)[:1]}]
+        return [self.by_id[gid] for gid, _ in self.goal_index.search(query, 5000) if gid in self.by_id]
 
     def _ancestors(self, g: GoalNode) -> list[GoalNode]:
         out = []

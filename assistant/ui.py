@@ -86,32 +86,47 @@ def chart_frame(figs):
     return pd.DataFrame(points or [{"period": "", "värde": 0.0}])
 
 
-def figures_tab(bot) -> None:
+MAX_ROWS = 1000  # rows a tab shows at once; filters narrow the rest
+FIGURE_KINDS = ["budget", "prognos", "utfall", "investering", "besparing", "nyckeltal", "årsarbetare", "belopp"]
+
+
+def _years(bot) -> list[str]:
+    years = {d.get("year") for d in bot.documents() if d.get("year")}
+    return [str(y) for y in range(min(years) - 2, max(years) + 3)] if years else []
+
+
+def figures_tab(bot, app) -> None:
+    """Filled when the page loads, not when the server starts: at 100k chunks the store holds 200k figures."""
     from index.figure_query import filter_figures
 
-    figures = bot.figures()
-    years = sorted({f.year for f in figures if f.year})
-    kinds = sorted({f.kind for f in figures})
-    series = series_of(figures)
-    gr.Markdown(f"**{len(figures)} tal** ur dokumentens tabeller och löptext. Status: ✓ stämmer mot tabellens "
-                "summor, ✎ OCR-skadat tal rättat med summorna (det tryckta värdet visas), · kunde inte kontrolleras.")
+    count = gr.Markdown()
     with gr.Row():
         search = gr.Textbox(label="Sök rad, område eller tabell", placeholder="t.ex. forsorjning, IT-området")
-        year = gr.Dropdown(["alla"] + [str(y) for y in years], value="alla", label="År")
-        kind = gr.Dropdown(["alla"] + kinds, value="alla", label="Typ")
-    table = gr.Dataframe(figure_rows(figures), headers=FIGURE_HEADERS, interactive=False, wrap=True)
+        year = gr.Dropdown(["alla"] + _years(bot), value="alla", label="År")
+        kind = gr.Dropdown(["alla"] + FIGURE_KINDS, value="alla", label="Typ")
+    table = gr.Dataframe([], headers=FIGURE_HEADERS, interactive=False, wrap=True)
+    gr.Markdown("### Över tid")
+    pick = gr.Dropdown([], label="Tal att visa över perioderna")
+    plot = gr.LinePlot(None, x="period", y="värde", height=300)
+    shown: dict[str, list] = {}
 
     def refresh(text, y, k):
-        found = filter_figures(figures, text or None, None if y == "alla" else int(y), None if k == "alla" else k)
-        return figure_rows(found)
+        found = filter_figures(bot.figures(), text or None, None if y == "alla" else int(y), None if k == "alla" else k)
+        shown.clear()
+        shown.update(series_of(found[:5 * MAX_ROWS]))
+        names = sorted(shown)
+        note = (f"**{len(found)} tal** ur dokumentens tabeller och löptext"
+                + (f" (de första {MAX_ROWS} visas; sök för att avgränsa)" if len(found) > MAX_ROWS else "")
+                + ". Status: ✓ stämmer mot tabellens summor, ✎ OCR-skadat tal rättat med summorna (det tryckta "
+                  "värdet visas), · kunde inte kontrolleras.")
+        first = names[0] if names else None
+        return (figure_rows(found[:MAX_ROWS]), note, gr.update(choices=names, value=first),
+                chart_frame(shown[first]) if first else None)
 
     for control in (search, year, kind):
-        control.change(refresh, [search, year, kind], table, api_name=False)
-    gr.Markdown("### Över tid")
-    names = sorted(series)
-    pick = gr.Dropdown(names, value=names[0] if names else None, label="Tal att visa över perioderna")
-    plot = gr.LinePlot(chart_frame(series[names[0]]) if names else None, x="period", y="värde", height=300)
-    pick.change(lambda name: chart_frame(series.get(name, [])), pick, plot, api_name=False)
+        control.change(refresh, [search, year, kind], [table, count, pick, plot], api_name=False)
+    app.load(refresh, [search, year, kind], [table, count, pick, plot], api_name=False)
+    pick.change(lambda name: chart_frame(shown.get(name, [])), pick, plot, api_name=False)
 
 
 LEVEL_SV = {"vision": "Vision", "värdegrund": "Värdegrund", "perspektiv": "Perspektiv", "fokusområde": "Fokusområde",
@@ -156,41 +171,57 @@ def decision_table(rows: list[dict]) -> list[list]:
              f"{r['source']}:{r['line']}"] for r in rows]
 
 
-def goals_tab(bot) -> None:
-    goals = bot.goals()
-    years = sorted({g.year for g in goals if g.year})
+def goals_tab(bot, app) -> None:
+    from assistant.structure import goal_forest
+
     gr.Markdown("Målstrukturen per dokument och år: vision → perspektiv/fokusområden → mål → indikatorer och "
                 "uppdrag. ✓ = rapporterat uppfyllt. Öppna en nod för att se källstycket.")
-    year = gr.Dropdown(["alla"] + [str(y) for y in years], value="alla", label="År")
-    tree = gr.HTML(goal_tree_html(goals))
-    year.change(lambda y: goal_tree_html([g for g in goals if y == "alla" or g.year == int(y)]), year, tree,
-                api_name=False)
+    pick = gr.Dropdown([], label="Dokument och år")
+    tree = gr.HTML()
+    forest: dict[str, list] = {}
+
+    def load():
+        forest.clear()
+        for (title, year), nodes in goal_forest(bot.goals()).items():
+            forest[f"{title} — {year or 'utan år'}"] = [n for n, _ in nodes]
+        names = list(forest)
+        first = names[0] if names else None
+        return gr.update(choices=["alla"] + names, value=first), goal_tree_html(forest.get(first, []))
+
+    def show(name):
+        nodes = [n for group in forest.values() for n in group] if name == "alla" else forest.get(name, [])
+        return goal_tree_html(nodes[:20 * MAX_ROWS])
+
+    app.load(load, None, [pick, tree], api_name=False)
+    pick.change(show, pick, tree, api_name=False)
 
 
-def decisions_tab(bot) -> None:
+def decisions_tab(bot, app) -> None:
     from assistant.structure import decision_rows
 
     areas = bot.searcher.areas
-    everything = decision_rows(bot.decisions(), bot.goals())
-    bodies = sorted({r["body"] for r in everything if r["body"]})
-    years = sorted({r["year"] for r in everything if r["year"]})
-    kinds = sorted({r["kind"] for r in everything})
     gr.Markdown("Beslutspunkter, förslag, yrkanden, expediering, handlingsplanernas åtgärder och uppdrag – "
                 "filtrera på område, organ, år och typ. Källa anger fil och rad.")
+    kinds = ["beslutspunkt", "förslag", "yrkande", "propositionsordning", "expediering", "justering", "underlag",
+             "åtgärd", "uppdrag"]
+    bodies = sorted({d.get("body") for d in bot.documents() if d.get("body")})
     with gr.Row():
         area = gr.Dropdown(["alla"] + areas.names, value="alla", label="Område")
         body = gr.Dropdown(["alla"] + bodies, value="alla", label="Organ")
-        year = gr.Dropdown(["alla"] + [str(y) for y in years], value="alla", label="År")
+        year = gr.Dropdown(["alla"] + _years(bot), value="alla", label="År")
         kind = gr.Dropdown(["alla"] + kinds, value="alla", label="Typ")
-    table = gr.Dataframe(decision_table(everything), headers=DECISION_HEADERS, interactive=False, wrap=True)
+    count = gr.Markdown()
+    table = gr.Dataframe([], headers=DECISION_HEADERS, interactive=False, wrap=True)
 
     def refresh(a, b, y, k):
         rows = decision_rows(bot.decisions(), bot.goals(), None if a == "alla" else a,
                              None if y == "alla" else int(y), None if k == "alla" else k, None if b == "alla" else b)
-        return decision_table(rows)
+        note = f"**{len(rows)}** rader" + (f" (de första {MAX_ROWS} visas)" if len(rows) > MAX_ROWS else "") + "."
+        return decision_table(rows[:MAX_ROWS]), note
 
     for control in (area, body, year, kind):
-        control.change(refresh, [area, body, year, kind], table, api_name=False)
+        control.change(refresh, [area, body, year, kind], [table, count], api_name=False)
+    app.load(refresh, [area, body, year, kind], [table, count], api_name=False)
 
 
 def build_app(bot) -> gr.Blocks:
@@ -223,11 +254,11 @@ def build_app(bot) -> gr.Blocks:
             send.click(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
             box.submit(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
         with gr.Tab("Siffror"):
-            figures_tab(bot)
+            figures_tab(bot, app)
         with gr.Tab("Mål"):
-            goals_tab(bot)
+            goals_tab(bot, app)
         with gr.Tab("Beslut"):
-            decisions_tab(bot)
+            decisions_tab(bot, app)
         with gr.Tab("Dokument"):
             gr.Markdown(f"Indexet innehåller **{len(docs)} dokument** och **{sum(r[4] for r in rows)} avsnitt**.")
             gr.Dataframe(rows, headers=["Titel", "Typ", "Organ", "Datum", "Avsnitt", "Fil"], interactive=False)

@@ -21,6 +21,7 @@ from ingest.readers import SUPPORTED, ReadError
 
 from .analyzer import ANALYZER_ID, SwedishAnalyzer, surface_vocabulary
 from .bm25 import BM25Index
+from .records import rebuild_record_indexes
 from .embedders import EmbeddingCache, get_embedder
 from .store import Store
 from .vectors import VectorStore
@@ -46,6 +47,9 @@ class IngestReport:
     goals: int = 0
     decisions: int = 0
     tables: list = field(default_factory=list)  # TableCheck of every table read this run
+    parse_seconds: float = 0.0  # reading, OCR repair, structure, figures, goals, decisions
+    embed_seconds: float = 0.0  # embedding, or taking vectors from the cache
+    write_seconds: float = 0.0  # SQLite, Chroma and the BM25 rebuild
     embedded: int = 0
     from_cache: int = 0
     notes: list[str] = field(default_factory=list)
@@ -60,7 +64,8 @@ class IngestReport:
             f"{self.files} files: {len(self.ingested)} ingested, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks_written} chunks written "
             f"({self.embedded} embedded, {self.from_cache} from cache), {self.chunks_total} in the index; "
-            f"{self.seconds:.1f} s"
+            f"{self.seconds:.1f} s (parse {self.parse_seconds:.1f}, embed {self.embed_seconds:.1f}, "
+            f"write {self.write_seconds:.1f})"
         ]
         if self.tables:
             t = self.tables
@@ -131,8 +136,10 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
     report.files = len(files)
     max_bytes = int(settings.max_file_mb * 1_000_000)
     repairer: Repairer | None = None
-    parsed: list[tuple[ParsedDocument, str]] = []
+    batch: list[tuple[ParsedDocument, str]] = []
     seen_sources: set[str] = set()
+    vectors_store = None
+    embedder = None
     for file in files:
         source = relative_path(file, repo_root) or str(file.resolve())
         seen_sources.add(source)
@@ -152,36 +159,29 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
             continue
         if repairer is None:
             repairer = Repairer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
+        t0 = time.perf_counter()
         try:
             doc = parse_file(file, corpus_dir, repo_root, entry, repairer, settings.chunk_chars, max_bytes, areas)
         except ReadError as exc:
             report.skipped.append((source, exc.problem))  # the stored version, if any, stays
             continue
+        finally:
+            report.parse_seconds += time.perf_counter() - t0
         if not doc.chunks:
             report.skipped.append((source, "no text to index after parsing"))
             continue
-        parsed.append((doc, fp))
+        batch.append((doc, fp))
         report.notes += [f"{source}: {note}" for note in doc.notes]
-
-    vectors_store = None
-    if parsed:
-        embedder = get_embedder(settings.embedder)
-        check_embedder(store, embedder.name)
-        vectors = _embed_all([c for d, _ in parsed for c in d.chunks], embedder, settings, report, progress)
-        vectors_store = VectorStore.open(settings)
-        for doc, fp in parsed:
-            old_ids = store.chunk_ids(doc.meta.doc_id)
-            vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
-            stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
-            vectors_store.delete(stale)
-            store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text, doc.figures,
-                                   doc.table_checks, doc.goals, doc.decisions)
-            report.goals += len(doc.goals)
-            report.decisions += len(doc.decisions)
-            report.figures += len(doc.figures)
-            report.tables += doc.table_checks
-            report.ingested.append(doc.meta.source)
-            report.chunks_written += len(doc.chunks)
+        if len(batch) >= DOCS_PER_BATCH:  # a bounded batch: memory stays flat however large the corpus
+            embedder = embedder or _checked_embedder(settings, store)
+            vectors_store = vectors_store or VectorStore.open(settings)
+            _write_batch(batch, embedder, vectors_store, store, settings, report, progress)
+            batch = []
+    if batch:
+        embedder = embedder or _checked_embedder(settings, store)
+        vectors_store = vectors_store or VectorStore.open(settings)
+        _write_batch(batch, embedder, vectors_store, store, settings, report, progress)
+    if embedder is not None:
         store.set_meta("embedder", embedder.name)
 
     if path is None or path.resolve() == corpus_dir.resolve():
@@ -192,17 +192,53 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
                 store.delete_document(doc_id)
                 report.removed.append(source)
 
-    bm25_missing = not (settings.bm25_dir / "ids.json").exists() and store.count_chunks() > 0
+    bm25_missing = store.count_chunks() > 0 and not all(
+        (d / "ids.json").exists() for d in (settings.bm25_dir, settings.data_dir / "figures_bm25"))
     if report.changed or bm25_missing or _bm25_outdated(settings):
+        t0 = time.perf_counter()
         rebuild_bm25(settings, store)
+        report.write_seconds += time.perf_counter() - t0
     report.chunks_total = store.count_chunks()
     store.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
+DOCS_PER_BATCH = 32
+
+
+def _checked_embedder(settings: Settings, store: Store):
+    embedder = get_embedder(settings.embedder)
+    check_embedder(store, embedder.name)
+    return embedder
+
+
+def _write_batch(batch: list[tuple[ParsedDocument, str]], embedder, vectors_store: VectorStore, store: Store,
+                 settings: Settings, report: IngestReport, progress: bool) -> None:
+    """Embed (or take from the cache) and write one batch of parsed documents, each replaced whole."""
+    t0 = time.perf_counter()
+    vectors = _embed_all([c for d, _ in batch for c in d.chunks], embedder, settings, report, progress)
+    t1 = time.perf_counter()
+    report.embed_seconds += t1 - t0
+    for doc, fp in batch:
+        old_ids = store.chunk_ids(doc.meta.doc_id)
+        vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
+        stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
+        vectors_store.delete(stale)
+        store.replace_document(doc.meta, fp, doc.chunks, doc.notes, doc.original, doc.text, doc.figures,
+                               doc.table_checks, doc.goals, doc.decisions)
+        report.goals += len(doc.goals)
+        report.decisions += len(doc.decisions)
+        report.figures += len(doc.figures)
+        report.tables += doc.table_checks
+        report.ingested.append(doc.meta.source)
+        report.chunks_written += len(doc.chunks)
+    report.write_seconds += time.perf_counter() - t1
+
+
 def rebuild_bm25(settings: Settings, store: Store) -> None:
     analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
+    rebuild_record_indexes(settings.data_dir, store, analyzer)
     chunks = store.all_chunks()
     texts = [c.embedding_text() for c in chunks]
     BM25Index.build([c.id for c in chunks], [analyzer.terms(t) for t in texts], surface_vocabulary(texts)).save(settings.bm25_dir)

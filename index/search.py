@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from core.models import Chunk
@@ -30,9 +31,13 @@ class Filters:
         return bool(self.doc_types or self.years or self.bodies)
 
     def accepts(self, chunk: Chunk) -> bool:
-        return ((not self.doc_types or chunk.doc_type in self.doc_types)
-                and (not self.years or chunk.year in self.years)
-                and (not self.bodies or chunk.body in self.bodies))
+        return self.accepts_meta((chunk.doc_type, chunk.year, chunk.body))
+
+    def accepts_meta(self, meta: tuple) -> bool:
+        doc_type, year, body = meta
+        return ((not self.doc_types or doc_type in self.doc_types)
+                and (not self.years or year in self.years)
+                and (not self.bodies or body in self.bodies))
 
     def where(self) -> dict | None:
         clauses = []
@@ -60,34 +65,91 @@ class IndexNotBuiltError(RuntimeError):
 
 
 class Searcher:
-    """Everything a query needs, loaded once per process: chunks, BM25, Chroma, embedder, analyzer."""
+    """Everything a query needs, loaded once per process: BM25, Chroma, embedder, analyzer, and each chunk's
+    filter fields. Chunks themselves are read from SQLite when a query hits them (a bounded cache keeps the
+    recent ones), and figures, goals and decisions when first asked for: start-up does not grow with them."""
+
+    CHUNK_CACHE = 20_000
 
     def __init__(self, settings: Settings):
         if not settings.store_path.exists():
             raise IndexNotBuiltError(f"no index in {settings.data_dir}: run `assistant ingest` first")
         self.settings = settings
         store = Store(settings.store_path)
-        self.chunks: dict[str, Chunk] = {c.id: c for c in store.all_chunks()}
+        self._store = store
+        self._lock = threading.Lock()
+        # json_extract runs in SQLite's C code: 100k rows in a fraction of a second, no pydantic per chunk
+        self.chunk_meta: dict[str, tuple] = {
+            cid: (doc_type, year, body) for cid, doc_type, year, body in store.db.execute(
+                "SELECT id, json_extract(data, '$.doc_type'), json_extract(data, '$.year'), "
+                "json_extract(data, '$.body') FROM chunks")}
+        self.n_chunks = len(self.chunk_meta)
+        self._chunks: OrderedDict[str, Chunk] = OrderedDict()
         self.documents = store.documents()
-        self.figures = store.all_figures()
-        self.table_checks = store.table_checks()
-        self.goals = store.all_goals()
-        self.decisions = store.all_decisions()
         self.areas = Areas([Area(name, tuple(aliases)) for name, aliases in json.loads(store.get_meta("areas") or "[]")])
         self.embedder = get_embedder(settings.embedder)
         check_embedder(store, self.embedder.name)
-        self._store = store
         self.analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
         self.bm25 = BM25Index.load(settings.bm25_dir)
         self.vectors = VectorStore.open(settings)
         # which question words the corpus knows, and how rare they are: read off the BM25 index, not recomputed
         self.doc_freq = self.bm25.doc_freq()
+        self._records: dict[str, list] = {}
+
+    def chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        """The chunks with these ids, from the cache or SQLite."""
+        with self._lock:
+            missing = [cid for cid in ids if cid not in self._chunks]
+            for i in range(0, len(missing), 500):
+                part = missing[i: i + 500]
+                rows = self._store.db.execute(
+                    f"SELECT data FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
+                for (data,) in rows:
+                    chunk = Chunk.model_validate_json(data)
+                    self._chunks[chunk.id] = chunk
+            out = {}
+            for cid in ids:
+                if cid in self._chunks:
+                    self._chunks.move_to_end(cid)
+                    out[cid] = self._chunks[cid]
+            while len(self._chunks) > self.CHUNK_CACHE:
+                self._chunks.popitem(last=False)
+            return out
+
+    def all_chunks(self) -> list[Chunk]:
+        return self._store.all_chunks()
+
+    def _loaded(self, name: str, load) -> list:
+        with self._lock:
+            if name not in self._records:
+                self._records[name] = load()
+            return self._records[name]
+
+    @property
+    def figures(self):
+        return self._loaded("figures", self._store.all_figures)
+
+    @property
+    def table_checks(self):
+        return self._loaded("table_checks", self._store.table_checks)
+
+    @property
+    def goals(self):
+        return self._loaded("goals", self._store.all_goals)
+
+    @property
+    def decisions(self):
+        return self._loaded("decisions", self._store.all_decisions)
+
+    def repaired_figures(self, source: str):
+        with self._lock:
+            return self._store.repaired_figures(source)
 
     def document_text(self, doc_id: str) -> tuple[str, str] | None:
         return self._store.document_text(doc_id)
 
     def bm25_search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        allowed = {cid for cid, c in self.chunks.items() if filters.accepts(c)} if filters else None
+        allowed = {cid for cid, meta in self.chunk_meta.items() if filters.accepts_meta(meta)} if filters else None
         return self.bm25.search(terms, k, allowed)
 
     def vector_search(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
@@ -98,15 +160,12 @@ class Searcher:
         k = k or self.settings.top_k
         n = self.settings.candidates
         terms = terms if terms is not None else self.analyzer.terms(text)
-        fused: dict[str, Hit] = {}
+        ranked: dict[str, dict] = {}
         for rank, (cid, _) in enumerate(self.bm25_search(terms, n, filters), start=1):
-            if cid in self.chunks:
-                hit = fused.setdefault(cid, Hit(self.chunks[cid], 0.0))
-                hit.bm25_rank = rank
-                hit.score += 1.0 / (RRF_K + rank)
+            ranked.setdefault(cid, {})["bm25_rank"] = rank
         for rank, (cid, _) in enumerate(self.vector_search(text, n, filters), start=1):
-            if cid in self.chunks:
-                hit = fused.setdefault(cid, Hit(self.chunks[cid], 0.0))
-                hit.vector_rank = rank
-                hit.score += 1.0 / (RRF_K + rank)
-        return sorted(fused.values(), key=lambda h: -h.score)[:k]
+            ranked.setdefault(cid, {})["vector_rank"] = rank
+        scores = {cid: sum(1.0 / (RRF_K + r) for r in ranks.values()) for cid, ranks in ranked.items()}
+        top = sorted(scores, key=lambda cid: -scores[cid])[:k]
+        chunks = self.chunks(top)
+        return [Hit(chunks[cid], scores[cid], **ranked[cid]) for cid in top if cid in chunks]

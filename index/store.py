@@ -6,6 +6,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from core.models import Chunk, Decision, DocumentMeta, Figure, GoalNode, TableCheck
 
 SCHEMA = """
@@ -23,6 +25,8 @@ CREATE TABLE IF NOT EXISTS figures (
     status TEXT, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
+CREATE INDEX IF NOT EXISTS figures_id ON figures(id);
+CREATE INDEX IF NOT EXISTS figures_status ON figures(status);
 CREATE TABLE IF NOT EXISTS table_checks (doc_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS goals (id TEXT NOT NULL, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, level TEXT NOT NULL,
     year INTEGER, data TEXT NOT NULL);
@@ -112,21 +116,39 @@ class Store:
 
     # figures
     def all_figures(self) -> list[Figure]:
-        return [Figure.model_validate_json(r[0]) for r in self.db.execute("SELECT data FROM figures ORDER BY doc_id, ord")]
+        return _many(Figure, self.db.execute("SELECT data FROM figures ORDER BY doc_id, ord"))
 
     def table_checks(self) -> list[TableCheck]:
         return [TableCheck.model_validate_json(r[0])
                 for r in self.db.execute("SELECT data FROM table_checks ORDER BY doc_id, ord")]
 
     def all_goals(self) -> list[GoalNode]:
-        return [GoalNode.model_validate_json(r[0]) for r in self.db.execute("SELECT data FROM goals ORDER BY doc_id, ord")]
+        return _many(GoalNode, self.db.execute("SELECT data FROM goals ORDER BY doc_id, ord"))
 
     def all_decisions(self) -> list[Decision]:
-        return [Decision.model_validate_json(r[0])
-                for r in self.db.execute("SELECT data FROM decisions ORDER BY doc_id, ord")]
+        return _many(Decision, self.db.execute("SELECT data FROM decisions ORDER BY doc_id, ord"))
+
+    def figures_by_id(self, ids: list[str]) -> list[Figure]:
+        out: list[Figure] = []
+        for i in range(0, len(ids), 500):
+            part = ids[i: i + 500]
+            out += _many(Figure, self.db.execute(f"SELECT data FROM figures WHERE id IN ({','.join('?' * len(part))})", part))
+        return out
+
+    def repaired_figures(self, source: str) -> list[Figure]:
+        return _many(Figure, self.db.execute(
+            "SELECT data FROM figures WHERE status = 'repaired' AND json_extract(data, '$.source') = ?", (source,)))
 
     def count_figures(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM figures").fetchone()[0]
 
     def close(self) -> None:
         self.db.close()
+
+
+def _many(model, rows) -> list:
+    """Many records in one validation call: a JSON array through a TypeAdapter, not one call per row."""
+    texts = [r[0] for r in rows]
+    if not texts:
+        return []
+    return TypeAdapter(list[model]).validate_json("[" + ",".join(texts) + "]")

@@ -34,9 +34,9 @@ def test_changed_file_is_replaced_and_deleted_file_removed(tmp_path, small_corpu
     report = ingest(s, progress=False, repo_root=tmp_path)
     assert report.removed == ["corpus/protokoll.md"]
     searcher = Searcher(s)
-    assert {c.source for c in searcher.chunks.values()} == {"corpus/plan.txt"}
-    assert searcher.vectors.count() == len(searcher.chunks)
-    assert any("delårsrapporten" in c.text for c in searcher.chunks.values())
+    assert {c.source for c in searcher.all_chunks()} == {"corpus/plan.txt"}
+    assert searcher.vectors.count() == searcher.n_chunks
+    assert any("delårsrapporten" in c.text for c in searcher.all_chunks())
 
 
 @pytest.mark.parametrize("name, content, problem", [
