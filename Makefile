@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-test run ingest test eval clean
+.PHONY: install install-test run ingest test eval bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,11 @@ test: install-test
 
 eval: install
 	$(BIN)/assistant eval
+
+# Corpora at ~1k, 10k and 100k chunks, measured and written to docs/benchmarks.md (BENCH_SCALES=1000,10000
+# for fewer). Takes tens of minutes at 100k; work files go to bench/.work/.
+bench: install-test
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf .data

@@ -96,6 +96,7 @@ class ListAnswerer:
         self.goals: list[GoalNode] = self._load_goals()
         self.decisions: list[Decision] = self._load_decisions()
         self.by_id = {g.id: g for g in self.goals}
+        self._lineages: dict[str, frozenset[str]] = {}
         self.children: dict[str, list[GoalNode]] = {}
         for g in self.goals:
             if g.parent_id:
@@ -150,7 +151,14 @@ class ListAnswerer:
             have |= {stems[0] for w in WORD.findall(text) if (stems := self.analyzer.terms(w))}
             if key:
                 self._have_cache[key] = have
-        hit = sum(1 for t in terms if _covered(t, have) or any(_covered(s, have) for s in self.analyzer.terms(t)[:1]))
+        hit = 0
+        for t in terms:
+            for form in {t, *self.analyzer.terms(t)[:1]}:
+                # `_covered` scans the set for spelling variants; only worth it when one shares the first letters
+                if form in have or (len(form) >= 5 and any(w.startswith(form[:5]) for w in have)
+                                    and _covered(form, have)):
+                    hit += 1
+                    break
         return hit / len(terms) >= share
 
     def _goals(self, lq: ListQuery) -> Answer | None:
@@ -160,14 +168,13 @@ class ListAnswerer:
         if level == "strategi" and lq.terms:
             candidates = [g for g in self.goals if g.level == "strategi"]
         if lq.areas:
-            candidates = [g for g in candidates if set(g.areas) & set(lq.areas) or
-                          any(set(a.areas) & set(lq.areas) for a in self._ancestors(g))]
+            wanted_areas = set(lq.areas)
+            candidates = [g for g in candidates if set(g.areas) & wanted_areas or self._lineage_areas(g) & wanted_areas]
         if lq.fulfilled is not None:
             candidates = [g for g in candidates if g.fulfilled is lq.fulfilled]
         if lq.number:
-            anchors = [g for g in self.goals if g.number == lq.number]
-            candidates = [g for g in candidates if any(a.id in {x.id for x in self._ancestors(g)} or a.id == g.id
-                                                       for a in anchors)]
+            anchor_ids = {g.id for g in self.goals if g.number == lq.number}
+            candidates = [g for g in candidates if g.id in anchor_ids or self._lineage(g) & anchor_ids]
         anchors_note = ""
         if level in ("vision", "värdegrund", "perspektiv"):
             lq.terms = []  # the organisation's own: "Region Örebro läns vision" names no subset of it
@@ -175,7 +182,8 @@ class ListAnswerer:
             anchors = [g for g in self._sharing_terms(lq.terms) if g.level != level and _rank(g.level) < _rank(level)
                        and self._covers(lq.terms, g.text, 0.6, g.id)]
             self._anchors = anchors
-            under = [g for g in candidates if any(a.id in {x.id for x in self._ancestors(g)} for a in anchors)]
+            anchor_ids = {a.id for a in anchors}
+            under = [g for g in candidates if self._lineage(g) & anchor_ids]
             if under:
                 candidates = under
                 years = sorted({a.year for a in anchors if a.year})
@@ -225,7 +233,19 @@ class ListAnswerer:
         if self.goal_index is None:
             return self.goals
         query = [t for w in terms for t in {w, *self.analyzer.terms(w)[:1]}]
-        return [self.by_id[gid] for gid, _ in self.goal_index.search(query, 5000) if gid in self.by_id]
+        return [self.by_id[gid] for gid, _ in self.goal_index.search(query, 2000) if gid in self.by_id]
+
+    def _lineage(self, g: GoalNode) -> frozenset[str]:
+        """The ids of a node's ancestors, memoized: at 100k chunks a list question walks tens of thousands."""
+        known = self._lineages.get(g.id)
+        if known is None:
+            parent = self.by_id.get(g.parent_id) if g.parent_id else None
+            known = (self._lineage(parent) | {parent.id}) if parent is not None else frozenset()
+            self._lineages[g.id] = known
+        return known
+
+    def _lineage_areas(self, g: GoalNode) -> set[str]:
+        return {a for pid in self._lineage(g) for a in self.by_id[pid].areas}
 
     def _ancestors(self, g: GoalNode) -> list[GoalNode]:
         out = []

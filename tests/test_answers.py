@@ -98,3 +98,13 @@ def test_chat_answers_over_a_real_gradio_server(bot):
         assert result["citations"][0]["source"] == "corpus/rsau-2026-p58-namnddialog-regionservice.txt"
     finally:
         app.close()
+
+
+def test_each_rankings_best_hit_keeps_a_place_in_the_fusion(bot):
+    """A rare exact word (a contract's name) that the vectors do not rank must still reach the top five."""
+    q = bot.reader.read("Coromaticavtalet")
+    best_bm25 = bot.searcher.bm25_search(q.terms, 1)[0][0]
+    hits = bot.searcher.search("Coromaticavtalet", k=5, terms=q.terms)
+    assert best_bm25 in [h.chunk.id for h in hits]
+    assert "Coromaticavtalet" in " ".join(h.chunk.text for h in hits)
+
