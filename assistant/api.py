@@ -34,6 +34,7 @@ class Assistant:
         self.list_answerer = ListAnswerer(lambda: self.searcher.goals, lambda: self.searcher.decisions,
                                           self.searcher.areas, self.searcher.analyzer,
                                           load_record_index(self.settings.data_dir, "goals"))
+        self._warmed = False
         self._lock = threading.Lock()
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
@@ -49,6 +50,14 @@ class Assistant:
 
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         """One question; with a `Conversation`, a short follow-up (`och prognosen 2023?`) reads against the last."""
+        try:
+            return self._ask(question, conversation)
+        finally:
+            if not self._warmed:  # after the first answer, not before it: start-up stays short
+                self._warmed = True
+                self.list_answerer.warm()
+
+    def _ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         question = (question or "").strip()
         if not question:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)

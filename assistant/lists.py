@@ -9,6 +9,7 @@ is for the latest year the records hold, and says which other years exist.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from core.models import Answer, Citation, Decision, GoalNode
@@ -87,10 +88,19 @@ class ListAnswerer:
         self.areas = areas
         self.analyzer = analyzer
         self._anchors: list[GoalNode] = []
-        self._have_cache: dict[str, set[str]] = {}
+        self._have_cache: dict[str, tuple[set[str], set[str]]] = {}
         self._loaded = False
+        self._load_lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Load the records in a background thread, so the first list question does not wait for them."""
+        threading.Thread(target=self._load, name="list-records", daemon=True).start()
 
     def _load(self) -> None:
+        with self._load_lock:
+            self._load_unlocked()
+
+    def _load_unlocked(self) -> None:
         if self._loaded:
             return
         self.goals: list[GoalNode] = self._load_goals()
@@ -144,19 +154,20 @@ class ListAnswerer:
     def _covers(self, terms: list[str], text: str, share: float, key: str | None = None) -> bool:
         if not terms:
             return True
-        have = self._have_cache.get(key) if key else None
-        if have is None:
+        cached = self._have_cache.get(key) if key else None
+        if cached is None:
             # whole words and their stems: `sjukfrånvaro` must not match `sjukvård` through the part `sjuk`
             have = {fold(w).lower() for w in WORD.findall(text)}
             have |= {stems[0] for w in WORD.findall(text) if (stems := self.analyzer.terms(w))}
+            cached = (have, {w[:5] for w in have if len(w) >= 5})
             if key:
-                self._have_cache[key] = have
+                self._have_cache[key] = cached
+        have, prefixes = cached
         hit = 0
         for t in terms:
             for form in {t, *self.analyzer.terms(t)[:1]}:
                 # `_covered` scans the set for spelling variants; only worth it when one shares the first letters
-                if form in have or (len(form) >= 5 and any(w.startswith(form[:5]) for w in have)
-                                    and _covered(form, have)):
+                if form in have or (len(form) >= 5 and form[:5] in prefixes and _covered(form, have)):
                     hit += 1
                     break
         return hit / len(terms) >= share

@@ -25,6 +25,7 @@ class BM25Index:
         self._retriever = retriever
         self.ids = ids
         self.surface_vocab = surface_vocab or {}  # folded word → count, for mending typos in questions
+        self._position: dict[str, int] | None = None
 
     @classmethod
     def build(cls, ids: list[str], term_lists: list[list[str]], surface_vocab: dict[str, int] | None = None) -> "BM25Index":
@@ -67,22 +68,31 @@ class BM25Index:
         return cls(retriever, ids, vocab)
 
     def search(self, terms: list[str], k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top k by BM25; zero scores (no term matched) are never returned.
+
+        Scores come from `get_scores` and a partial sort: `retrieve` runs a thread pool per call, which at 100k
+        documents cost more than the scoring itself.
+        """
         if self._retriever is None or not terms:
             return []
         vocab = self._retriever.vocab_dict
         terms = [t for t in terms if t in vocab]
         if not terms:
             return []
-        n = len(self.ids)
-        fetch = n if allowed is not None else min(n, k)
-        docs, scores = self._retriever.retrieve([terms], k=fetch, show_progress=False, n_threads=1)
-        out: list[tuple[str, float]] = []
-        for idx, score in zip(np.asarray(docs[0]), np.asarray(scores[0])):
-            if score <= 0:
-                break  # sorted: the rest matched no term
-            chunk_id = self.ids[int(idx)]
-            if allowed is None or chunk_id in allowed:
-                out.append((chunk_id, float(score)))
-                if len(out) >= k:
-                    break
-        return out
+        scores = np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
+        if allowed is not None:
+            mask = np.zeros(len(self.ids), dtype=bool)
+            positions = self._positions()
+            mask[[positions[i] for i in allowed if i in positions]] = True
+            scores = np.where(mask, scores, 0)
+        n = min(k, int(np.count_nonzero(scores > 0)))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[int(i)], float(scores[i])) for i in top]
+
+    def _positions(self) -> dict[str, int]:
+        if self._position is None:
+            self._position = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        return self._position
