@@ -150,10 +150,33 @@ def cmd_decisions(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from assistant.ui import serve
+    import threading
+
+    from assistant.api import Assistant
 
     settings = get_settings()
-    serve(settings, host=args.host or settings.host, port=args.port if args.port is not None else settings.port)
+    # The index loads while Gradio imports (seconds of its own): start-up is the longer of the two, not the sum.
+    loaded: dict = {}
+
+    def load() -> None:
+        try:
+            loaded["bot"] = Assistant(settings)
+        except Exception as exc:  # noqa: BLE001 - reported from the main thread below
+            loaded["error"] = exc
+
+    loader = threading.Thread(target=load, name="load-index")
+    loader.start()
+    from assistant.ui import serve
+
+    loader.join()
+    if "error" in loaded:
+        from index.search import IndexNotBuiltError
+
+        if isinstance(loaded["error"], IndexNotBuiltError):
+            raise SystemExit(_fail(str(loaded["error"])))
+        raise loaded["error"]
+    serve(settings, host=args.host or settings.host, port=args.port if args.port is not None else settings.port,
+          bot=loaded["bot"])
     return 0
 
 

@@ -269,10 +269,10 @@ def build_app(bot) -> gr.Blocks:
     return app
 
 
-def serve(settings: Settings, host: str, port: int, block: bool = True):
+def serve(settings: Settings, host: str, port: int, block: bool = True, bot=None):
     from assistant.api import Assistant
 
-    bot = Assistant(settings)
+    bot = bot or Assistant(settings)
     app = build_app(bot)
     app.queue().launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
                        show_error=True)

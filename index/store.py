@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS chunk_filters (id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, doc_type TEXT, year INTEGER,
+    body TEXT);
+CREATE INDEX IF NOT EXISTS chunk_filters_doc ON chunk_filters(doc_id);
 CREATE TABLE IF NOT EXISTS figures (
     id TEXT NOT NULL, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, year INTEGER, kind TEXT, unit TEXT,
     status TEXT, data TEXT NOT NULL
@@ -93,6 +96,8 @@ class Store:
                 (meta.doc_id, meta.source, fingerprint, meta.model_dump_json(), len(chunks), json.dumps(notes),
                  time.time(), original, repaired),
             )
+            self.db.executemany("INSERT OR REPLACE INTO chunk_filters VALUES (?, ?, ?, ?, ?)",
+                                [(c.id, c.doc_id, c.doc_type, c.year, c.body) for c in chunks])
             self.db.executemany(
                 "INSERT INTO chunks (id, doc_id, ord, hash, data) VALUES (?, ?, ?, ?, ?)",
                 [(c.id, c.doc_id, i, c.hash, c.model_dump_json()) for i, c in enumerate(chunks)],
@@ -104,7 +109,7 @@ class Store:
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("chunks", "figures", "table_checks", "goals", "decisions"):
+        for table in ("chunks", "chunk_filters", "figures", "table_checks", "goals", "decisions"):
             self.db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
 
     # chunks
@@ -138,6 +143,14 @@ class Store:
     def repaired_figures(self, source: str) -> list[Figure]:
         return _many(Figure, self.db.execute(
             "SELECT data FROM figures WHERE status = 'repaired' AND json_extract(data, '$.source') = ?", (source,)))
+
+    def chunk_filters(self) -> dict[str, tuple]:
+        """Each chunk's filter fields (doc_type, year, body), without reading the chunks themselves."""
+        rows = self.db.execute("SELECT id, doc_type, year, body FROM chunk_filters").fetchall()
+        if len(rows) < self.count_chunks():  # an index written before this table existed
+            rows = self.db.execute("SELECT id, json_extract(data, '$.doc_type'), json_extract(data, '$.year'), "
+                                   "json_extract(data, '$.body') FROM chunks").fetchall()
+        return {cid: (doc_type, year, body) for cid, doc_type, year, body in rows}
 
     def count_figures(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM figures").fetchone()[0]
