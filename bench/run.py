@@ -102,7 +102,7 @@ def scale_run(chunks: int, base: Path) -> dict:
     result["size_mib"] = {part: round(du(data / part), 1) for part in ("chroma", "bm25")}
     result["size_mib"]["sqlite"] = round((data / "store.sqlite").stat().st_size / 2**20, 1)
     result["size_mib"]["total"] = round(sum(result["size_mib"].values()), 1)
-    result["serve"] = serve_to_first_answer(env)
+    result["serve"] = serve_median(env)
     latency, rss = child(
         "import json; from pathlib import Path; from bench.queries import measure; "
         f"print(json.dumps(measure(Path({str(corpus / 'planted.jsonl')!r}))))", env)
@@ -136,6 +136,26 @@ def serve_to_first_answer(env: dict) -> dict:
     proc.terminate()
     proc.wait(timeout=30)
     return {"first_answer_seconds": round(first, 2), "peak_rss_mib": hwm}
+
+
+def serve_median(env: dict, runs: int = 3) -> dict:
+    """Start-up is noisy on 2 cores (imports, page cache): the median of several starts, and each start."""
+    samples = [serve_to_first_answer(env) for _ in range(runs)]
+    times = sorted(s["first_answer_seconds"] for s in samples)
+    return {"first_answer_seconds": times[len(times) // 2], "runs": times,
+            "peak_rss_mib": max(s["peak_rss_mib"] or 0 for s in samples)}
+
+
+def remeasure_serve() -> None:
+    """Re-take only the start-up numbers of an earlier run and rewrite the report."""
+    from bench.report import write_report
+
+    results = json.loads((WORK / "results.json").read_text())
+    for scale in results["scales"]:
+        name = scale["scale"]
+        scale["serve"] = serve_median(settings_env(WORK / name / "data", WORK / name / "corpus"))
+    (WORK / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    write_report(results, REPORT)
 
 
 def _vm_hwm(pid: int) -> int | None:
@@ -175,4 +195,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--serve-only"]:
+        remeasure_serve()
+        sys.exit(0)
     sys.exit(main())
