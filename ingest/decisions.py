@@ -15,6 +15,7 @@ import re
 from core.models import Decision, DocumentMeta
 
 from .areas import Areas
+from .figures import line_at as _line_at
 from .lexicon import fold
 from .structure import AREA, PART, Block
 
@@ -178,15 +179,6 @@ def _line_offsets(block: Block) -> list[tuple[int, int]]:
         out.append((pos, block.start + k))
         pos += len(line.strip()) + 1
     return out
-
-
-def _line_at(starts: list[tuple[int, int]], offset: int) -> int:
-    line = starts[0][1]
-    for pos, number in starts:
-        if pos > offset:
-            break
-        line = number
-    return line
 
 
 def _sentences(text: str):

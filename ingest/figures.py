@@ -164,7 +164,7 @@ def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page
         joined, starts = _join(block, lines)
         section_years = [int(y) for y in YEAR.findall(" ".join(block.path[1:]))]
         for m in list(AMOUNT.finditer(joined)) + list(_ratios(joined)):
-            line_no = _line_at(starts, m.start())
+            line_no = line_at(starts, m.start())
             if line_no in taken:
                 continue
             unit = unit_of(m.group("unit")) if m.group("unit") else None
@@ -177,7 +177,7 @@ def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page
             if year is None and m.group("prev") is not None:
                 year = _year_nearby(lines, block, line_no)
             prev = m.group("prev")
-            end_line = _line_at(starts, m.end() - 1)
+            end_line = line_at(starts, m.end() - 1)
             kind = _kind(" ".join(block.path), block.part, meta.doc_type, None, unit)
             if kind in ("belopp",) and prev is not None:
                 kind = "utfall" if re.search(r"utfall|omsättning", label, re.I) else "nyckeltal"
@@ -233,7 +233,8 @@ def _join(block: Block, lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(parts), starts
 
 
-def _line_at(starts: list[tuple[int, int]], offset: int) -> int:
+def line_at(starts: list[tuple[int, int]], offset: int) -> int:
+    """The line number at a character offset, given (offset, line) where each line starts."""
     line = starts[0][1]
     for pos, number in starts:
         if pos > offset:
