@@ -28,9 +28,9 @@ class Assistant:
         self.searcher = Searcher(self.settings)
         self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
         self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.n_chunks)
-        self.figure_answerer = FigureAnswerer(self.searcher._store, load_record_index(self.settings.data_dir, "figures"),
-                                              self.searcher.analyzer,
-                                              json.loads(self.searcher._store.get_meta("figure_stats") or "{}"))
+        self.figure_answerer = FigureAnswerer(self.searcher.figures_by_id,
+                                              load_record_index(self.settings.data_dir, "figures"),
+                                              self.searcher.analyzer, json.loads(self.searcher.meta("figure_stats") or "{}"))
         self.list_answerer = ListAnswerer(lambda: self.searcher.goals, lambda: self.searcher.decisions,
                                           self.searcher.areas, self.searcher.analyzer,
                                           load_record_index(self.settings.data_dir, "goals"))

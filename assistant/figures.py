@@ -19,7 +19,6 @@ from core.numbers import format_number
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
 from index.bm25 import BM25Index
 from index.records import area_key, figure_context, figure_label, record_terms
-from index.store import Store
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
@@ -89,8 +88,10 @@ class FigureAnswerer:
     CANDIDATES = 400
     CACHE = 50_000
 
-    def __init__(self, store: Store, index: BM25Index | None, analyzer: SwedishAnalyzer, stats: dict | None):
-        self.store = store
+    def __init__(self, fetch, index: BM25Index | None, analyzer: SwedishAnalyzer, stats: dict | None):
+        """`fetch(ids)` reads figures from the store; `index` finds their ids by term; `stats` is what ingest
+        computed over all figures (areas, row words)."""
+        self.fetch = fetch
         self.index = index
         self.analyzer = analyzer
         stats = stats or {}
@@ -125,7 +126,7 @@ class FigureAnswerer:
             query += [str(y) for y in fq.years]
         ids = [fid for fid, _ in self.index.search(list(dict.fromkeys(query)), self.CANDIDATES)]
         missing = [fid for fid in ids if fid not in self._cache]
-        for f in self.store.figures_by_id(missing) if missing else []:
+        for f in self.fetch(missing) if missing else []:
             self._cache[f.id] = (f, self._terms(figure_label(f)), self._terms(figure_context(f)))
         out = []
         for fid in ids:

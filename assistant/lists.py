@@ -87,7 +87,6 @@ class ListAnswerer:
         self.goal_index = goal_index
         self.areas = areas
         self.analyzer = analyzer
-        self._anchors: list[GoalNode] = []
         self._have_cache: dict[str, tuple[set[str], set[str]]] = {}
         self._loaded = False
         self._load_lock = threading.Lock()
@@ -107,10 +106,6 @@ class ListAnswerer:
         self.decisions: list[Decision] = self._load_decisions()
         self.by_id = {g.id: g for g in self.goals}
         self._lineages: dict[str, frozenset[str]] = {}
-        self.children: dict[str, list[GoalNode]] = {}
-        for g in self.goals:
-            if g.parent_id:
-                self.children.setdefault(g.parent_id, []).append(g)
         self._loaded = True
 
     # --- reading -----------------------------------------------------------------------------------------
@@ -187,12 +182,12 @@ class ListAnswerer:
             anchor_ids = {g.id for g in self.goals if g.number == lq.number}
             candidates = [g for g in candidates if g.id in anchor_ids or self._lineage(g) & anchor_ids]
         anchors_note = ""
-        if level in ("vision", "värdegrund", "perspektiv"):
-            lq.terms = []  # the organisation's own: "Region Örebro läns vision" names no subset of it
-        if lq.terms and not lq.number:
-            anchors = [g for g in self._sharing_terms(lq.terms) if g.level != level and _rank(g.level) < _rank(level)
-                       and self._covers(lq.terms, g.text, 0.6, g.id)]
-            self._anchors = anchors
+        anchors: list[GoalNode] = []
+        # the organisation's own: "Region Örebro läns vision" names no subset of it
+        terms = [] if level in ("vision", "värdegrund", "perspektiv") else lq.terms
+        if terms and not lq.number:
+            anchors = [g for g in self._sharing_terms(terms) if g.level != level and _rank(g.level) < _rank(level)
+                       and self._covers(terms, g.text, 0.6, g.id)]
             anchor_ids = {a.id for a in anchors}
             under = [g for g in candidates if self._lineage(g) & anchor_ids]
             if under:
@@ -201,8 +196,8 @@ class ListAnswerer:
                 if len(years) > 1:
                     anchors_note = f" Det som frågan avser finns i dokumenten för {_years(years)}."
             else:
-                sharing = {g.id for g in self._sharing_terms(lq.terms)}
-                candidates = [g for g in candidates if g.id in sharing and self._covers(lq.terms, g.text, 0.5, g.id)]
+                sharing = {g.id for g in self._sharing_terms(terms)}
+                candidates = [g for g in candidates if g.id in sharing and self._covers(terms, g.text, 0.5, g.id)]
         if not candidates:
             return None
         everything = candidates
@@ -212,7 +207,7 @@ class ListAnswerer:
         shown_years = {c.year for c in candidates}
         other_years = list({g.year: g for g in everything if g.year not in shown_years}.values())
         if anchors_note:
-            other_years += list({a.year: a for a in self._anchors if a.year not in shown_years}.values())
+            other_years += list({a.year: a for a in anchors if a.year not in shown_years}.values())
         return self._list(lq, candidates, year_note or anchors_note, other_years)
 
     def _decisions(self, lq: ListQuery) -> Answer | None:
@@ -257,13 +252,6 @@ class ListAnswerer:
 
     def _lineage_areas(self, g: GoalNode) -> set[str]:
         return {a for pid in self._lineage(g) for a in self.by_id[pid].areas}
-
-    def _ancestors(self, g: GoalNode) -> list[GoalNode]:
-        out = []
-        while g.parent_id and g.parent_id in self.by_id:
-            g = self.by_id[g.parent_id]
-            out.append(g)
-        return out
 
     @staticmethod
     def _one_year(items: list, years: list[int]):

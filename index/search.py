@@ -164,6 +164,14 @@ class Searcher:
             out[cid] = best
         return out
 
+    def figures_by_id(self, ids: list[str]):
+        with self._lock:  # one SQLite connection, shared with the chat's threads
+            return self._store.figures_by_id(ids)
+
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            return self._store.get_meta(key)
+
     def repaired_figures(self, source: str):
         with self._lock:
             return self._store.repaired_figures(source)
