@@ -68,6 +68,7 @@ class Assistant:
             figure_first = self.settings.figure_answers and self.figure_answerer.asks_for_amount(q) \
                 and not LISTING.match(fold(q.text).lower())
             if lq is not None and not figure_first and (listed := self.list_answerer.answer(lq)) is not None:
+                listed.route = "list"
                 return listed
             if self.settings.figure_answers and not self.figure_answerer.names_unknown(q):
                 fa = self.figure_answerer
@@ -78,10 +79,12 @@ class Assistant:
                     if answer is not None:
                         if conversation is not None:
                             conversation.last_figure_query = merged or fq
+                        answer.route = "figure" if not answer.abstained else None
                         return answer
                     if merged is not None:  # a follow-up nothing in the store fits
                         return self.composer.abstain(q)
             if lq is not None and figure_first and (listed := self.list_answerer.answer(lq)) is not None:
+                listed.route = "list"
                 return listed
             hits = self._search(q, max(self.settings.top_k, 8))
             answer = self.composer.compose(q, hits)
@@ -89,6 +92,7 @@ class Assistant:
             amounts = [n for n in figures_in(answer.answer) if not re.fullmatch(r"(19|20)\d\d|\d+(\.\d+)+", n)]
             if q.quantity and not answer.abstained and not amounts:
                 return self.composer.abstain(q)  # asked how much; a passage without a number does not answer
+            answer.route = None if answer.abstained else "prose"
             return self._with_store_check(answer)
 
     def _with_store_check(self, answer: Answer) -> Answer:

@@ -69,13 +69,16 @@ def _print_answer(answer) -> None:
 
 
 def cmd_eval(args) -> int:
-    from assistant.evaluate import check_gate, format_report, run_eval
+    from assistant.evaluate import SPLITS, check_gate, format_report, json_report, run_eval, run_suite
 
     bot = _assistant()
-    report = run_eval(bot, [Path(f) for f in args.file] if args.file else sorted(Path("evals").glob("*.jsonl")))
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    if args.file:
+        reports = {"files": run_eval(bot, [Path(f) for f in args.file], not args.no_paraphrases)}
+    else:
+        reports = run_suite(bot, Path(args.root), [args.split] if args.split else SPLITS, not args.no_paraphrases)
+    print(json_report(reports) if args.json else format_report(reports))
     if args.gate:
-        failures = check_gate(report, Path(args.thresholds))
+        failures = check_gate(reports, Path(args.thresholds))
         for f in failures:
             print(f"GATE FAILED: {f}", file=sys.stderr)
         return 1 if failures else 0
@@ -232,8 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_decisions)
 
-    p = sub.add_parser("eval", help="run the known-answer suite in evals/")
-    p.add_argument("--file", action="append", help="question file (repeatable); default: every evals/*.jsonl")
+    p = sub.add_parser("eval", help="run the known-answer suite in evals/ (dev and test splits)")
+    p.add_argument("--split", choices=["dev", "test"], help="one split only (default: both, side by side)")
+    p.add_argument("--root", default="evals", help="folder with dev/ and test/ question files")
+    p.add_argument("--file", action="append", help="question file (repeatable) instead of the splits")
+    p.add_argument("--no-paraphrases", action="store_true", help="ask each question once, without its paraphrases")
     p.add_argument("--thresholds", default="evals/thresholds.toml")
     p.add_argument("--json", action="store_true")
     p.add_argument("--gate", action="store_true", help="exit 1 when a metric is below its threshold")

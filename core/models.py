@@ -75,6 +75,9 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = []
+    route: str | None = Field(None, description="Which answerer's candidate was chosen: figure, list or prose; "
+                              "None when the assistant abstained without one.")
+    score: float | None = Field(None, description="The chosen candidate's calibrated probability of being right.")
 
 
 FigureStatus = Literal["verified", "repaired", "unverified"]
