@@ -2,24 +2,37 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
+from dataclasses import dataclass, field
 
 from core.models import Answer, Decision, Figure, GoalNode
 from core.numbers import format_number
 from core.settings import Settings, get_settings
-from ingest.lexicon import fold
 from index.records import load_record_index
 from index.search import Hit, Searcher
 
-from .compose import Composer
+from .compose import ProseAnswerer
 from .figures import FigureAnswerer, FigureQuery
-from .grounding import figures as figures_in
 from .lists import ListAnswerer
-from .question import QuestionReader
+from .question import Question, QuestionReader
+from .reader import Reader, Reading
+from .scoring import ReaderModel, load_model
+from .select import Candidate, abstention, select
+
+READ_PASSAGES = 8  # passages whose units the reader weighs
 
 
-LISTING = re.compile(r"^(vilka|vilken|vilket|lista|ange|vem|vart|which|who|list)\b")
+@dataclass
+class Proposals:
+    """Everything the answerers proposed for one question: what the selection step chooses from, and what the
+    fit learns from (every reading, not only the chosen one)."""
+    question: Question
+    hits: list[Hit]
+    candidates: list[Candidate] = field(default_factory=list)
+    notes: list[Answer] = field(default_factory=list)  # abstentions that say what the documents hold instead
+    readings: list[Reading] = field(default_factory=list)
+    figure_query: FigureQuery | None = None
+    unknown_area: bool = False  # names `Område X`, and the catalog lists the organisation's areas without it
 
 
 class Assistant:
@@ -27,7 +40,8 @@ class Assistant:
         self.settings = settings or get_settings()
         self.searcher = Searcher(self.settings)
         self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
-        self.composer = Composer(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.n_chunks)
+        self.prose = ProseAnswerer(Reader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.n_chunks,
+                                          self.searcher), self.model)
         self.figure_answerer = FigureAnswerer(self.searcher.figures_by_id,
                                               load_record_index(self.settings.data_dir, "figures"),
                                               self.searcher.analyzer, json.loads(self.searcher.meta("figure_stats") or "{}"))
@@ -37,16 +51,23 @@ class Assistant:
         self._warmed = False
         self._lock = threading.Lock()
 
+    def model(self) -> ReaderModel | None:
+        return load_model(self.settings.reader_model) if self.settings.reader_model else load_model()
+
+    @property
+    def threshold(self) -> float:
+        if self.settings.answer_threshold is not None:
+            return self.settings.answer_threshold
+        model = self.model()
+        return model.threshold if model else 0.5
+
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         q = self.reader.read(question)
         return self._search(q, k)
 
-    def _search(self, q, k: int | None = None) -> list[Hit]:
-        text = q.normalized if q.english else f"{q.text}\n{q.normalized}" if q.normalized != q.text.lower() else q.text
-        hits = self.searcher.search(text, k=k or self.settings.top_k, filters=q.filters or None, terms=q.terms)
-        if not hits and q.filters:
-            hits = self.searcher.search(text, k=k or self.settings.top_k, terms=q.terms)
-        return hits
+    def _search(self, q: Question, k: int | None = None, vector=None) -> list[Hit]:
+        return self.searcher.search(q.search_text, k=k or self.settings.top_k, filters=q.filters or None,
+                                    terms=q.terms, hints=q.hints, vector=vector)
 
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         """One question; with a `Conversation`, a short follow-up (`och prognosen 2023?`) reads against the last."""
@@ -57,43 +78,49 @@ class Assistant:
                 self._warmed = True
                 self.list_answerer.warm()
 
+    def candidates(self, question: str, conversation: Conversation | None = None) -> Proposals:
+        """What every answerer proposes for this question, each with its features and probability."""
+        q = self.reader.read(question)
+        vector = self.searcher.query_vector(q.search_text)
+        hits = self._search(q, max(self.settings.top_k, READ_PASSAGES), vector)
+        out = Proposals(question=q, hits=hits)
+        if self.settings.figure_answers:
+            previous = conversation.last_figure_query if conversation else None
+            figure, note, out.figure_query = self.figure_answerer.candidate(q, previous)
+            out.unknown_area = bool(out.figure_query.unknown_area and self.searcher.areas.areas
+                                    and not self.searcher.areas.mentioned(question))
+            if figure is not None:
+                out.candidates.append(figure)
+            if note is not None:
+                out.notes.append(note)
+        if self.settings.structure_answers and (listed := self.list_answerer.candidate(q)) is not None:
+            out.candidates.append(listed)
+        prose, out.readings = self.prose.candidate(q, hits, vector)
+        if prose is not None:
+            out.candidates.append(prose)
+        model = self.model()
+        for c in out.candidates:
+            if c.route != "prose":
+                c.p = model.p(c.route, c.features) if model else 0.9
+        return out
+
     def _ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         question = (question or "").strip()
         if not question:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
         with self._lock:
-            q = self.reader.read(question)
-            lq = self.list_answerer.read(q) if self.settings.structure_answers else None
-            # "Vad är totalsumman för Område X:s åtgärder?" wants a number; "Vilka åtgärder …" the whole list
-            figure_first = self.settings.figure_answers and self.figure_answerer.asks_for_amount(q) \
-                and not LISTING.match(fold(q.text).lower())
-            if lq is not None and not figure_first and (listed := self.list_answerer.answer(lq)) is not None:
-                listed.route = "list"
-                return listed
-            if self.settings.figure_answers and not self.figure_answerer.names_unknown(q):
-                fa = self.figure_answerer
-                fq = fa.read(q)
-                merged = fa.follow_up(q, fq, conversation.last_figure_query if conversation else None)
-                if merged is not None or fa.is_figure_question(q):
-                    answer = fa.answer(merged or fq)
-                    if answer is not None:
-                        if conversation is not None:
-                            conversation.last_figure_query = merged or fq
-                        answer.route = "figure" if not answer.abstained else None
-                        return answer
-                    if merged is not None:  # a follow-up nothing in the store fits
-                        return self.composer.abstain(q)
-            if lq is not None and figure_first and (listed := self.list_answerer.answer(lq)) is not None:
-                listed.route = "list"
-                return listed
-            hits = self._search(q, max(self.settings.top_k, 8))
-            answer = self.composer.compose(q, hits)
-            # years and section numbers (`6.1`) are not amounts; Swedish amounts take a decimal comma
-            amounts = [n for n in figures_in(answer.answer) if not re.fullmatch(r"(19|20)\d\d|\d+(\.\d+)+", n)]
-            if q.quantity and not answer.abstained and not amounts:
-                return self.composer.abstain(q)  # asked how much; a passage without a number does not answer
-            answer.route = None if answer.abstained else "prose"
-            return self._with_store_check(answer)
+            proposals = self.candidates(question, conversation)
+            q = proposals.question
+            if any(str(y) not in self.searcher.doc_freq for y in q.years) or proposals.unknown_area:
+                # a year no document mentions, or an area the organisation does not have: nothing can answer it,
+                # whatever scores well otherwise
+                return abstention(question, proposals.notes[0] if proposals.notes else None)
+            answer = select(question, proposals.candidates, self.threshold, proposals.notes)
+            if answer.route == "figure" and conversation is not None:
+                conversation.last_figure_query = proposals.figure_query
+            if answer.route == "prose":
+                answer = self._with_store_check(answer)
+            return answer
 
     def _with_store_check(self, answer: Answer) -> Answer:
         """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""

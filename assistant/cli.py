@@ -85,6 +85,18 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_fit(args) -> int:
+    from assistant.fit import fit
+
+    bot = _assistant()
+    model = fit(bot, Path(args.root))
+    fitted = model.fitted
+    print(f"fitted on {fitted['asked']} dev questions and paraphrases: threshold {model.threshold:.2f}, dev accuracy "
+          f"{fitted['dev_accuracy']:.1%}, cross-validated {fitted['cross_validation']['accuracy']:.1%}; "
+          f"written to assistant/data/reader_model.json and docs/reader.md")
+    return 0
+
+
 def cmd_figures(args) -> int:
     from core.numbers import format_number
     from index.figure_query import filter_figures
@@ -244,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--gate", action="store_true", help="exit 1 when a metric is below its threshold")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("fit", help="fit the reader's scoring and abstention threshold on the dev split")
+    p.add_argument("--root", default="evals", help="folder with the dev/ question files")
+    p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("serve", help="serve the chat (Gradio) on loopback")
     p.add_argument("--host")

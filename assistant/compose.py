@@ -1,174 +1,119 @@
-"""A short, grounded Swedish answer from retrieved chunks, without an LLM.
+"""Prose answers: the reader's most probable unit (and a second one nearly as probable), quoted with its source.
 
-Evidence is a sentence, a list item or a table row (with its table's title and column header), never a chunk
-dump. A unit counts by how much of the question's subject it covers (terms weighted by rarity); when the best
-unit covers too little, or the question names a year or a term the corpus never mentions, the answer abstains.
+A unit is a sentence, a list item, a lead-in line with its items, or a table row under its column header; never
+a chunk dump. Every figure in the answer must stand in a cited quote, checked in code; a candidate that fails
+the check is not proposed.
 """
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 
-from core.models import Answer, Chunk, Citation
-from index.analyzer import SwedishAnalyzer
+import numpy as np
+
+from core.models import Answer, Citation
 from index.search import Hit
 
 from .grounding import ungrounded_figures
 from .question import Question
+from .reader import Reader, Reading
+from .scoring import softmax
+from .select import Candidate
 
-MIN_COVERAGE = 0.55
 MAX_UNITS = 2
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
-BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+\.)\s+")
-TAG = re.compile(r"<[^>]+>")
-
-ABSTAIN_TEXT = "Det kan jag inte besvara utifrån dokumenten i kunskapsbanken: inget avsnitt säger det som frågan gäller."
-
-
-@dataclass
-class Unit:
-    chunk: Chunk
-    text: str  # display text (tags stripped)
-    line: int  # 1-based line in the document
-    quote: str  # what the citation shows: the unit, with a table's header above a row
-    rank: int
-    coverage: float = 0.0
+SECOND_RATIO = 0.5  # a second unit joins the answer when its share of the ranker's softmax is at least this
+# share of the first's
+PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_sim", "top_type_match", "top_focus",
+                  "top_cov_x_type", "top_focus_x_type", "top_adds",
+                  "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
+                  "measure", "unknown", "english", "units"]
 
 
-def clean(text: str) -> str:
-    text = text.replace("</li>", "; ").replace("<li>", "• ")
-    text = TAG.sub(" ", text).replace("**", "").replace("\t", " | ")
-    text = re.sub(r"(?<!\w)\*(\S[^*]*?)\*(?!\w)", r"\1", text)
-    return re.sub(r"[ \u00a0]+", " ", text).strip(" |")
+class ProseAnswerer:
+    def __init__(self, reader: Reader, model):
+        """`model()` gives the fitted `ReaderModel` (None before the first fit: units then rank by coverage)."""
+        self.reader = reader
+        self.model = model
+
+    def candidate(self, q: Question, hits: list[Hit], qvec=None) -> tuple[Candidate | None, list[Reading]]:
+        """The prose candidate and every reading it was chosen from (the fit learns from all of them)."""
+        readings = self.reader.read(q, hits, qvec)
+        if not readings:
+            return None, readings
+        model = self.model()
+        ranked = rank(readings, model.ranker if model else None)
+        chosen = choose(ranked)
+        answer = compose(q.text, chosen)
+        if answer is None:
+            return None, readings
+        features = candidate_features(q, ranked)
+        p = model.p("prose", features) if model else ranked[0].features["cov"]
+        return Candidate(route="prose", answer=answer, features=features, p=p), readings
 
 
-def units_of(hit: Hit, rank: int) -> list[Unit]:
-    chunk = hit.chunk
-    lines = chunk.text.split("\n")
-    out: list[Unit] = []
-    if chunk.kind == "table":
-        header = "\n".join(clean(h) for h in (chunk.header or "").split("\n") if h.strip())
-        for i, line in enumerate(lines):
-            if line.strip() and (any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line):
-                row = clean(line)
-                if row and row != header:
-                    out.append(Unit(chunk, row, chunk.line_start + i, f"{header}\n{row}" if header else row, rank))
-        return out
-    para: list[tuple[int, str]] = []
+def rank(readings: list[Reading], ranker) -> list[Reading]:
+    """Readings, most probable answer first; `p` is each one's softmax share within the question (before a
+    model is fitted, coverage and closeness in meaning order them)."""
+    scores = ranker.scores([r.features for r in readings]) if ranker is not None else \
+        np.array([4 * r.features["cov"] + 20 * r.features["sim_gap"] for r in readings])
+    for r, p, s in zip(readings, softmax(scores), scores):
+        r.p = float(p)
+        r.features["score"] = float(s)
+    return [readings[i] for i in np.argsort(-scores, kind="stable")]
 
-    def flush() -> None:
-        if not para:
-            return
-        joined = ""
-        starts: list[tuple[int, int]] = []  # (offset in joined, line)
-        for ln, text in para:
-            starts.append((len(joined), ln))
-            joined += text.strip() + " "
-        pos = 0
-        for sentence in SENTENCE_END.split(joined.strip()):
-            idx = joined.find(sentence, pos)
-            pos = idx + len(sentence)
-            line = max((ln for off, ln in starts if off <= idx), default=para[0][0])
-            text = clean(sentence)
-            if len(text) >= 12:
-                out.append(Unit(chunk, text, line, text, rank))
-        para.clear()
 
-    for i, line in enumerate(lines):
-        ln = chunk.line_start + i
-        if not line.strip():
-            flush()
-        elif BULLET.match(line):
-            flush()
-            para.append((ln, BULLET.sub("", line)))
+def choose(ranked: list[Reading]) -> list[Reading]:
+    """The best unit, and the next one when it is nearly as probable and says something else."""
+    chosen = [ranked[0]]
+    for r in ranked[1:]:
+        if len(chosen) >= MAX_UNITS or r.p < SECOND_RATIO * chosen[0].p:
+            break
+        if not any(_overlaps(r, c) for c in chosen):
+            chosen.append(r)
+    return chosen
+
+
+def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
+    """How sure the ranker is, and what the question and its best unit are: for P(the prose answer is right)."""
+    top = ranked[0].features
+    second = ranked[1].features["score"] if len(ranked) > 1 else top["score"] - 5.0
+    return {"top_prob": ranked[0].p, "margin": top["score"] - second, "top_cov": top["cov"],
+            "top_cov_text": top["cov_text"], "top_sim": top["sim"], "top_type_match": top["type_match"],
+            "top_focus": top["focus"], "top_names": top["names"], "top_cov_x_type": top["cov_text"] * top["type_match"],
+            "top_focus_x_type": top["focus"] * top["type_match"],
+            "top_adds": top["adds"], "top_year_miss": top["year_miss"], "top_is_row": top["is_row"],
+            "top_is_lead": top["is_lead"], "wants_specific": top["wants_specific"], "wants_amount": top["wants_amount"],
+            "wants_list": top["wants_list"], "measure": top["measure"],
+            "unknown": top["unknown"], "english": top["english"], "units": math.log1p(len(ranked))}
+
+
+def _overlaps(a: Reading, b: Reading) -> bool:
+    """The same lines of the same document: an item and the lead-in that lists it, or one unit twice."""
+    return a.chunk.doc_id == b.chunk.doc_id and a.unit.line_start <= b.unit.line_end \
+        and b.unit.line_start <= a.unit.line_end
+
+
+def compose(question: str, readings: list[Reading]) -> Answer | None:
+    """`Enligt <part> (<section>): <unit> [1] <unit> [2]`, each unit cited with its quote; None when a figure
+    in it stands in no quote."""
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for n, r in enumerate(readings, start=1):
+        c, u = r.chunk, r.unit
+        lines = f"{u.line_start}" if u.line_start == u.line_end else f"{u.line_start}–{u.line_end}"
+        citations.append(Citation(n=n, source=c.source, title=c.title, section=c.section, page=c.page_start,
+                                  lines=lines, quote=u.quote))
+        if u.kind == "row":
+            text = f"{u.quote.replace(chr(10), ': ')} [{n}]"
+        elif u.kind == "lead":
+            lead, *items = u.quote.split("\n")
+            text = f"{lead} [{n}]\n" + "\n".join(f"- {item.lstrip('• ')}" for item in items) + "\n"
         else:
-            para.append((ln, line))
-    flush()
-    return out
-
-
-def _covered(term: str, terms: set[str]) -> bool:
-    """Snowball leaves some Swedish endings (sjukfrånvaron/sjukfrånvaro, finansnettot/finansnetto): a shared
-    stem of five letters or more, differing by a short ending, counts as the same word."""
-    if term in terms:
-        return True
-    if len(term) < 5 or term.isdigit():
-        return False
-    for other in terms:
-        if abs(len(other) - len(term)) <= 3 and min(len(other), len(term)) >= 5:
-            short, long_ = sorted((term, other), key=len)
-            if long_.startswith(short):
-                return True
-    return False
-
-
-class Composer:
-    def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], n_chunks: int):
-        self.analyzer = analyzer
-        self.doc_freq = doc_freq
-        self.n = max(1, n_chunks)
-
-    def idf(self, term: str) -> float:
-        return math.log(1 + self.n / (1 + self.doc_freq.get(term, 0)))
-
-    def score(self, unit: Unit, question: Question) -> float:
-        context = f"{' '.join(unit.chunk.section_path)} {unit.quote}"
-        terms = set(self.analyzer.terms(context))
-        wanted = question.content_terms or question.terms
-        if not wanted:
-            return 0.0
-        total = sum(self.idf(t) for t in wanted)
-        got = sum(self.idf(t) for t in wanted if _covered(t, terms))
-        coverage = got / total if total else 0.0
-        if question.quantity and any(ch.isdigit() for ch in unit.text):
-            coverage += 0.08
-        if question.years:
-            where = f"{unit.quote} {' '.join(unit.chunk.section_path)}"
-            if not any(str(y) in where for y in question.years):
-                coverage *= 0.5
-        return coverage + 0.02 / unit.rank
-
-    def abstain(self, question: Question) -> Answer:
-        return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True)
-
-    def compose(self, question: Question, hits: list[Hit]) -> Answer:
-        if not hits or self.outside_corpus(question):
-            return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True)
-        units = [u for rank, hit in enumerate(hits, start=1) for u in units_of(hit, rank)]
-        for u in units:
-            u.coverage = self.score(u, question)
-        units.sort(key=lambda u: -u.coverage)
-        if not units or units[0].coverage < MIN_COVERAGE:
-            return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True)
-        chosen = [units[0]]
-        for u in units[1:]:
-            if len(chosen) >= MAX_UNITS:
-                break
-            if u.coverage >= max(MIN_COVERAGE, 0.9 * units[0].coverage) and u.quote not in {c.quote for c in chosen}:
-                chosen.append(u)
-        return self._answer(question, chosen)
-
-    def outside_corpus(self, question: Question) -> bool:
-        """Abstain when a named year, or most of the subject, never occurs in the corpus."""
-        content = [t for t in question.content_terms if not t.isdigit()]
-        if question.unknown and content and len(question.unknown) * 2 >= len(content):
-            return True
-        return any(str(y) not in self.doc_freq for y in question.years)
-
-    def _answer(self, question: Question, units: list[Unit]) -> Answer:
-        citations: list[Citation] = []
-        parts: list[str] = []
-        for n, u in enumerate(units, start=1):
-            c = u.chunk
-            section = c.section
-            citations.append(Citation(n=n, source=c.source, title=c.title, section=section, page=c.page_start,
-                                      lines=str(u.line), quote=u.quote))
+            text = f"{u.text} [{n}]"
+        if n == 1:
             where = c.section_path[-1] if len(c.section_path) > 1 else c.part
-            parts.append(f"{u.quote.replace(chr(10), ': ')} [{n}]" if c.kind == "table" else f"{u.text} [{n}]")
-            if n == 1:
-                parts[-1] = f"Enligt {c.part} ({where}): {parts[-1]}"
-        answer = " ".join(parts)
-        if ungrounded_figures(answer, citations):  # enforced in code: no figure without a quote that holds it
-            return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True)
-        return Answer(question=question.text, answer=answer, abstained=False, citations=citations)
+            text = f"Enligt {c.part} ({where}): {text}"
+        parts.append(text)
+    answer = " ".join(parts).strip()
+    if ungrounded_figures(answer, citations):  # enforced in code: no figure without a quote that holds it
+        return None
+    return Answer(question=question, answer=answer, abstained=False, citations=citations)

@@ -19,11 +19,13 @@ from core.numbers import format_number
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
 from index.bm25 import BM25Index
 from index.records import area_key, figure_context, figure_label, record_terms
+from ingest.areas import compound_pattern
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
-from .compose import _covered
+from .reader import covered as _covered
 from .question import FRAME_WORDS, Question
+from .select import Candidate
 
 MIN_SCORE = 0.6
 MAX_LISTED = 8
@@ -32,14 +34,10 @@ BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budg
          "forecast": "prognos", "utfall": "utfall", "utfallet": "utfall", "outcome": "utfall"}
 COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\b(okat|minskat)\b|"
                      r"\bcompared?\b|\bchanged?\b|\bdevelop\w*|\btrend\b|\bover (the )?years\b")
-FIGURE_CUE = re.compile(r"\bhur (mycket|stor|stort|stora|manga|hog|hogt)\b|\buppgar\b|\bkosta\w*|"
-                        r"\b(belopp|budget\w*|prognos\w*|utfall\w*|besparing\w*|investera\w*|investering\w*|"
-                        r"kostnad\w*|intakt\w*|summa\w*|totalsumma\w*|resultat\w*|nyckeltal|procent|mnkr|tkr|"
-                        r"arsarbetare|sjukfranvaro\w*|personalomsattning\w*|omsattning\w*|hme|osa|how (much|many|high)|"
-                        r"spara\w*|sparar|reducering\w*)\b")
 # verbs and fillers of figure questions: they ask for a number, they do not say which
 FIGURE_FRAME = set("""omrade omradet omraden for och da kostar kosta kostade kostat uppgar uppgick uppgatt berors
-beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlagda gar gick""".split())
+beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlagda gar gick lag ligger ligga legat
+landar landade landa hamnar hamnade hamna handlar rora ror rorde""".split())
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
                  ("arsarbetar", "årsarbetare")]
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
@@ -64,6 +62,7 @@ class FigureQuery:
     text: str = ""
     unknown_area: str | None = None  # `Område kommunikation` when no such area has figures
     maybe_areas: list[str] = field(default_factory=list)
+    lenient: bool = False  # words no figure label holds are left out (`låg`, `landar`) instead of counted against
 
 
 @dataclass
@@ -156,7 +155,7 @@ class FigureAnswerer:
     def read(self, q: Question) -> FigureQuery:
         folded = fold(q.normalized).lower()  # typos mended, diacritics restored, English mapped
         words = re.findall(r"[\wåäö-]+", folded)
-        basis = next((BASIS[w] for w in words if w in BASIS), None)
+        basis = next((_basis(w) for w in words if _basis(w)), None)
         if q.english:
             basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
@@ -168,13 +167,13 @@ class FigureAnswerer:
         for area, key in self._area_keys.items():
             if key in self._ambiguous_area_keys and re.search(r"\b" + re.escape(key) + r"\b", folded):
                 maybe.append(area)
-            if key in self._ambiguous_area_keys and not re.search(
-                    r"\bomr\w{0,3}de(t)?\s+" + re.escape(key) + r"|\b" + re.escape(key) + r"(-?omradet|\s+omr\w{0,3}de)",
-                    folded):
+            compound = re.search(compound_pattern(key), folded)
+            if key in self._ambiguous_area_keys and not compound and not re.search(
+                    r"\bomr\w{0,3}de(t)?\s+" + re.escape(key) + r"|\b" + re.escape(key) + r"\s+omr\w{0,3}de", folded):
                 continue  # `fastigheter` is also a row word (`Avskrivningar, fastigheter`): only `Område fastigheter`
             # `IT`, `IT-området`, `fastigheters` name the area; `IT-investeringar` does not
-            pattern = r"\b" + re.escape(key).replace(r"\ ", r"[\s-]+") + r"(?:-?omradet|s)?(?![\w-])"
-            if re.search(pattern, folded) and not any(self._area_keys[a].find(key) >= 0 and a in areas for a in areas):
+            pattern = r"\b" + re.escape(key).replace(r"\ ", r"[\s-]+") + r"(?:s?-?omradets?|s)?(?![\w-])"
+            if (compound or re.search(pattern, folded)) and not any(self._area_keys[a].find(key) >= 0 and a in areas for a in areas):
                 areas.append(area)
         skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | FIGURE_FRAME
         area_terms = {t for a in areas for t in self.analyzer.terms(a)}
@@ -183,7 +182,7 @@ class FigureAnswerer:
         terms = []
         for word in WORD.findall(q.normalized):
             w = fold(word).lower()
-            if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad"):
+            if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad") or _basis(w):
                 continue
             stems = self.analyzer.terms(word)
             if not stems or stems[0] in skip_terms or stems[0] in area_terms or w in area_words:
@@ -201,20 +200,43 @@ class FigureAnswerer:
         return any(not set(self.analyzer.terms(w)) & frame and not _covered(fold(w).lower(), vocabulary)
                    for w in q.unknown)  # `summan` is not unknown where a label says `Summa`
 
-    def asks_for_amount(self, q: Question) -> bool:
-        """A measure word or `hur mycket/stor`: the question wants a number, even if it also names a list."""
-        return bool(FIGURE_CUE.search(f"{fold(q.text).lower()} {fold(q.normalized).lower()}")) or q.quantity
+    def candidate(self, q: Question, previous: FigureQuery | None = None):
+        """(a candidate answer from the store, a note to abstain with, the query it answered).
 
-    def is_figure_question(self, q: Question) -> bool:
-        """A measure word (`budget`, `hur mycket`, `sjukfrånvaro` …) or a word that names a table row."""
-        text = f"{fold(q.text).lower()} {fold(q.normalized).lower()}"
-        counted = re.search(r"\bhur manga (\w+)", text)
-        if counted and not _covered(counted.group(1), self._units_and_rows):
-            return False  # `hur många områden`: a count of things no table counts
-        if FIGURE_CUE.search(text) or q.quantity:
-            return True
-        words = {fold(w).lower() for w in WORD.findall(q.normalized)} - STOPWORDS
-        return any(w in self._row_words for w in words if len(w) >= 5)
+        Every question is tried: whether it asks for a figure is for the selection step to weigh, from these
+        features, not for a word list to decide here."""
+        fq = self.read(q)
+        merged = self.follow_up(q, fq, previous)
+        query = merged or fq
+        answer, facts = self.answer_with_facts(query)
+        if answer is None:
+            return None, None, query
+        if answer.abstained:
+            return None, answer, query
+        top: Figure = facts["figures"][0]
+        label, context = self._terms(figure_label(top)), self._terms(figure_context(top))
+        groups = q.content_groups or [(t,) for t in q.content_terms]
+
+        def share(have: set[str]) -> float:
+            if not groups:
+                return 0.0
+            return sum(1.0 if _covered(g[0], have) else 0.5 * any(_covered(p, have) for p in g[1:])
+                       for g in groups) / len(groups)
+
+        focus = 0.5 if not q.focus else float(_covered(q.focus[0], label | context))
+        features = {
+            "f_score": facts["score"], "f_values": math.log(max(1, facts["values"])),
+            "f_series": float(facts["shape"] == "series"), "f_label": share(label), "f_context": share(label | context),
+            "f_focus": focus, "f_running": float(not top.in_table), "f_unverified": float(top.status == "unverified"),
+            "f_area": float(bool(query.areas)), "f_basis": float(bool(query.basis)), "f_kind": float(bool(query.kind)),
+            "f_year": float(bool(query.years)), "f_follow_up": float(merged is not None),
+            "f_unknown": float(self.names_unknown(q)), "f_dropped": facts.get("dropped", 0.0),
+            "measure": float(q.measure),
+            "wants_amount": float(q.wants in ("amount", "count")),
+            "wants_other": float(q.wants in ("who", "when", "why", "place", "yesno", "list")),
+            "english": float(q.english),
+        }
+        return Candidate(route="figure", answer=answer, features=features), None, query
 
     def follow_up(self, q: Question, fq: FigureQuery, previous: FigureQuery | None) -> FigureQuery | None:
         """`och prognosen 2023?` after `Vad är budgeten för Område IT 2024?`: keep the subject, change the rest."""
@@ -252,6 +274,16 @@ class FigureAnswerer:
         whole = {word, *terms[:1]}
         return whole, set(terms[1:]) - whole
 
+    def _in_labels(self, wanted: list) -> list:
+        return [(w, alts) for w, alts in wanted if any(a in self._df for group in alts for a in group)]
+
+    def dropped(self, fq: FigureQuery) -> float:
+        """Share of the question's words that no figure label holds: what a lenient match leaves out."""
+        if not fq.terms:
+            return 0.0
+        wanted = [(w, self._alternatives(w)) for w in fq.terms]
+        return 1 - len(self._in_labels(wanted)) / len(wanted)
+
     def _weight(self, alternatives: tuple[set[str], set[str]]) -> float:
         """Rarity among figure labels; a word no label uses (`berörs`) says little about which figure."""
         known = [self._df[a] for group in alternatives for a in group if a in self._df]
@@ -264,8 +296,8 @@ class FigureAnswerer:
             return []
         wanted = [(w, self._alternatives(w)) for w in fq.terms]
         constrained = bool(fq.kind)
-        if constrained:  # `berörs` in `Hur många årsarbetare berörs i Område X?` names no figure
-            wanted = [(w, alts) for w, alts in wanted if any(a in self._df for group in alts for a in group)]
+        if constrained or fq.lenient:  # `berörs` in `Hur många årsarbetare berörs i Område X?` names no figure
+            wanted = self._in_labels(wanted)
         weights = {w: self._weight(alts) for w, alts in wanted}
         total = sum(weights.values())
         out: list[FigureMatch] = []
@@ -302,29 +334,42 @@ class FigureAnswerer:
     # --- answering ----------------------------------------------------------------------------------------
     def answer(self, fq: FigureQuery) -> Answer | None:
         """An answer from the store, or None when no figure fits well enough (the prose path takes over)."""
+        return self.answer_with_facts(fq)[0]
+
+    def answer_with_facts(self, fq: FigureQuery) -> tuple[Answer | None, dict]:
+        """The answer and what it rests on: the best match's score, the figures it states, the shape."""
         if fq.unknown_area:
             known = ", ".join(sorted({a for a in self.areas}, key=str.lower))
             return Answer(question=fq.text, abstained=True, answer=(
                 f"Dokumenten i kunskapsbanken har inga tal för område {fq.unknown_area!r}. "
-                f"Områden med tal: {known}."))
+                f"Områden med tal: {known}.")), {"shape": "unknown_area"}
         matches = self.match(fq)
+        if (not matches or matches[0].score < MIN_SCORE) and not fq.lenient and fq.terms:
+            # a word no label holds may be a verb of the question (`låg`, `landar`): try without such words, and
+            # let the selection weigh how much was left out
+            answer, facts = self.answer_with_facts(replace(fq, lenient=True))
+            if answer is not None and not answer.abstained:
+                return answer, {**facts, "dropped": self.dropped(fq)}
         if fq.compare:
             series = self._series(fq)
             if series:
-                return series
+                top = self.match(fq, use_year=False)
+                return series, {"shape": "series", "score": top[0].score if top else 0.0,
+                                "figures": [top[0].figure] if top else [], "values": 2}
         if (not matches or matches[0].score < MIN_SCORE) and fq.years:
-            return self._not_for_year(fq)
+            return self._not_for_year(fq), {"shape": "not_for_year"}
         if not matches or matches[0].score < MIN_SCORE:
-            return None
+            return None, {}
         best = matches[0].score
         tied = [m.figure for m in matches if m.score >= best - 0.025]
         if not fq.areas and any(f.area is None for f in tied):
             tied = [f for f in tied if f.area is None]  # no area named: the whole administration's figure
         tied = self._prefer_total(tied, fq)
         values = {(f.value, f.unit) for f in tied}
+        facts = {"score": best, "figures": tied, "values": len(values)}
         if len(values) == 1:
-            return self._single(fq, tied)
-        return self._several(fq, tied)
+            return self._single(fq, tied), {**facts, "shape": "single"}
+        return self._several(fq, tied), {**facts, "shape": "several"}
 
     def _not_for_year(self, fq: FigureQuery) -> Answer | None:
         """The row exists, but not for the year asked: say which periods the documents do hold."""
@@ -450,6 +495,16 @@ class FigureAnswerer:
             derived.append(format_number(f.value))
         return Citation(n=n, source=f.source, title=f.title, section=f.section, page=f.page_start,
                         lines=_lines(f), quote=quote, derived=derived)
+
+
+def _basis(word: str) -> str | None:
+    """`prognosen`, `prognostiserades`, `budgeterade`, `utfallet` → the basis they name."""
+    if word in BASIS:
+        return BASIS[word]
+    for stem, basis in (("prognos", "prognos"), ("budgeter", "budget"), ("utfall", "utfall")):
+        if word.startswith(stem) and len(word) - len(stem) <= 9:
+            return basis
+    return None
 
 
 def _coverage(alts: tuple[set[str], set[str]], label: set[str], context: set[str]) -> float:

@@ -8,6 +8,7 @@ is for the latest year the records hold, and says which other years exist.
 """
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from index.bm25 import BM25Index
 from ingest.areas import Areas
 from ingest.lexicon import fold
 
-from .compose import _covered
+from .reader import covered as _covered
 from .question import FRAME_WORDS, Question
+from .select import Candidate
 
 # What the question asks to list, first match wins (folded, lower case).
 TARGETS = [
@@ -77,6 +79,9 @@ class ListQuery:
     fulfilled: bool | None
     terms: list[str]
     text: str
+    cue: bool = False  # opens like a list question (`vilka`, `lista`, `vad beslutade … §`)
+    anchored: bool = False  # set while answering: the items hang under goals the question's words name
+    dropped: int = 0  # set while answering: words of the question no record holds
 
 
 class ListAnswerer:
@@ -106,6 +111,9 @@ class ListAnswerer:
         self.decisions: list[Decision] = self._load_decisions()
         self.by_id = {g.id: g for g in self.goals}
         self._lineages: dict[str, frozenset[str]] = {}
+        texts = [g.text for g in self.goals] + [f"{d.text} {d.by or ''} {d.body or ''}" for d in self.decisions]
+        words = {fold(w).lower() for t in texts for w in WORD.findall(t)}
+        self._vocabulary = words | {t for w in words for t in self.analyzer.terms(w)[:1]}
         self._loaded = True
 
     # --- reading -----------------------------------------------------------------------------------------
@@ -118,7 +126,7 @@ class ListAnswerer:
             levels = [t for t in levels if t != "nämndens mål"]  # the word `mål` was part of the other name
         # "Vilka mål finns under fokusområdet …": the most specific level named is what to list
         target = max(levels, key=_rank) if levels else (matched[0] if matched else None)
-        if target is None or not (LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text):
+        if target is None:
             return None
         para = PARAGRAPH.search(q.text) or PARAGRAPH.search(folded)
         paragraph = f"§ {next(g for g in para.groups() if g)}" if para else None
@@ -137,14 +145,44 @@ class ListAnswerer:
                 continue
             terms.append(w)
         return ListQuery(target, q.years, areas, paragraph, number.group(1) if number else None, fulfilled,
-                         list(dict.fromkeys(terms)), q.text)
+                         list(dict.fromkeys(terms)), q.text,
+                         cue=bool(LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text))
 
     # --- answering ----------------------------------------------------------------------------------------
+    def candidate(self, q: Question) -> Candidate | None:
+        """The complete list the records give for this question, with the features it is judged by; None
+        when the question names nothing to list or nothing fits."""
+        lq = self.read(q)
+        if lq is None:
+            return None
+        answer = self.answer(lq)
+        if answer is None or answer.abstained:
+            return None
+        items = sum(1 for line in answer.answer.splitlines() if line.startswith("- "))
+        features = {
+            "l_items": math.log1p(items), "l_cue": float(lq.cue), "l_goal": float(lq.target in GOAL_LEVELS),
+            "l_scoped": float(bool(lq.areas or lq.paragraph or lq.number or lq.years or lq.fulfilled is not None)),
+            "l_terms": math.log1p(len(lq.terms)), "l_anchored": float(lq.anchored), "l_dropped": math.log1p(lq.dropped),
+            "wants_list": float(q.wants == "list"), "wants_count": float(q.wants == "count"),
+            "wants_other": float(q.wants in ("who", "when", "why", "amount", "place", "yesno")),
+            "measure": float(q.measure), "english": float(q.english),
+        }
+        return Candidate(route="list", answer=answer, features=features)
+
     def answer(self, lq: ListQuery) -> Answer | None:
         self._load()
+        # a word no goal or decision holds (`fått` in `Vad har Område IT fått för uppdrag?`) cannot narrow the
+        # list: it is left out, and the selection weighs how much was
+        known = [t for t in lq.terms if self._known(t)]
+        lq.dropped = len(lq.terms) - len(known)
+        lq.terms = known
         if lq.target in GOAL_LEVELS:
             return self._goals(lq)
         return self._decisions(lq)
+
+    def _known(self, word: str) -> bool:
+        stems = self.analyzer.terms(word)
+        return word in self._vocabulary or (bool(stems) and stems[0] in self._vocabulary)
 
     def _covers(self, terms: list[str], text: str, share: float, key: str | None = None) -> bool:
         if not terms:
@@ -192,6 +230,7 @@ class ListAnswerer:
             under = [g for g in candidates if self._lineage(g) & anchor_ids]
             if under:
                 candidates = under
+                lq.anchored = True
                 years = sorted({a.year for a in anchors if a.year})
                 if len(years) > 1:
                     anchors_note = f" Det som frågan avser finns i dokumenten för {_years(years)}."

@@ -1,5 +1,10 @@
-"""What a question asks for: its terms (diacritics restored, typos mended, English mapped to Swedish),
-the years it names, and filters it implies."""
+"""A question read once: its terms (diacritics restored, typos mended, English mapped to Swedish), what it asks
+for (a person, a time, a reason, an amount, a count, a list, a yes or no, a fact), the word it asks about, the
+years and documents it names. Every answerer reads this; none re-reads the raw text for routing.
+
+Nothing here excludes: a document type or body named in the question makes its passages rank higher
+(`hints`); only filters the user sets (`filters`) leave anything out.
+"""
 from __future__ import annotations
 
 import re
@@ -12,102 +17,161 @@ from index.search import Filters
 from ingest.lexicon import fold
 from ingest.ocr_repair import Repairer, is_stripped
 
-# Words that frame a question but never name its subject.
-FRAME_WORDS = frozenset("""
-vad vilka vilken vilket vem vilkas när var varför hur mycket många stor stort stora står stod sägs säger nämns
-finns fanns gäller innehåller handlar vart who when where why
-beskriv beskrivs berätta ange anges enligt dokumentet dokumenten planen protokollet kommer ska skulle
-what which who how much many does did do is are was were the a an for in of to on about say says said tell
-me there their this that with by from and or be been has have had its it's according document plan
-""".split())
-# English → Swedish for the vocabulary of plans, budgets and protocols (BM25 needs Swedish terms).
-GLOSSARY = {
-    "budget": "budget", "budgets": "budget", "forecast": "prognos", "outcome": "utfall", "result": "resultat",
-    "savings": "besparing", "saving": "besparing", "cut": "besparing", "cuts": "kostnadsreduceringar",
-    "investment": "investering", "investments": "investeringar", "invested": "investeras", "property": "fastigheter",
-    "properties": "fastigheter", "real": "", "estate": "fastigheter", "sick": "sjukfrånvaro", "leave": "",
-    "absence": "sjukfrånvaro", "turnover": "omsättning", "staff": "personal", "personnel": "personal",
-    "employees": "medarbetare", "goal": "mål", "goals": "mål", "target": "mål", "targets": "mål",
-    "indicator": "indikator", "indicators": "indikatorer", "assignment": "uppdrag", "assignments": "uppdrag",
-    "task": "uppdrag", "tasks": "uppdrag", "strategy": "strategi", "strategies": "strategier",
-    "decision": "beslut", "decisions": "beslut", "decided": "beslutade", "committee": "arbetsutskott",
-    "board": "nämnd", "vision": "vision", "values": "värdegrund", "action": "åtgärder", "measures": "åtgärder",
-    "income": "intäkter", "revenue": "intäkter", "revenues": "intäkter", "costs": "kostnader", "cost": "kostnader",
-    "procurement": "upphandling", "purchasing": "inköp", "supply": "försörjning", "medical": "medicinsk",
-    "technology": "teknik", "meals": "måltider", "internal": "intern", "control": "kontroll",
-    "depreciation": "avskrivningar", "wifi": "wifi", "network": "nät", "networks": "nät", "employer": "arbetsgivare",
-    "proposal": "förslag", "motion": "yrkande", "motions": "yrkanden", "chair": "ordförande", "chairman": "ordförande",
-    "sustainable": "hållbar", "sustainability": "hållbarhet", "digitalisation": "digitalisering",
-    "digitalization": "digitalisering", "security": "säkerhet", "preparedness": "beredskap", "area": "område",
-    "areas": "områden", "fte": "årsarbetare", "salary": "lönekostnad", "wage": "lönekostnad",
-    "reduce": "minska", "reduction": "minska", "increase": "öka", "it": "it", "equipment": "utrustning",
-    "total": "totalsumma", "planned": "", "spent": "", "invest": "investeras", "decide": "beslutade",
-    "paragraph": "", "region": "region", "council": "regionfullmäktige", "service": "service",
-}
-DOC_TYPE_WORDS = {
-    "handlingsplan": "handlingsplan", "handlingsplanen": "handlingsplan", "protokoll": "protokoll",
-    "protokollet": "protokoll", "verksamhetsplan": "verksamhetsplan", "verksamhetsplanen": "verksamhetsplan",
-}
-QUANTITY = re.compile(r"\bhur (mycket|stor|stort|stora|manga|hog)\b|\b(belopp|budget\w*|procent|kostar|uppgar|"
-                      r"vard\w*|summa\w*|totalsumma\w*|utfall\w*|prognos\w*|resultat\w*|how (much|many|high))\b")
+from .bilingual import Bilingual
+from .vocabulary import AnswerType, load_vocabulary
+
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
-ENGLISH_HINTS = frozenset("what which how much many does the is are was for of in decided".split())
+PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)", re.I)
+FRAME_WORDS = load_vocabulary().frame  # folded
+AREA_WORDS = ("omrade", "omradet", "area")
+ENGLISH_HINTS = frozenset("""what which who whom whose how when where why much many does did do is are was were the
+for of in on decided has have will would could should there their this that with by from and or be been an a
+""".split())
 
 
 @dataclass
 class Question:
     text: str
-    normalized: str
-    terms: list[str]
+    normalized: str  # diacritics restored, typos mended, English words in Swedish
+    terms: list[str]  # analyzer terms of `normalized`: what BM25 searches
     content_terms: list[str]  # stems that name the subject (frame words removed)
     years: list[int]
     english: bool
-    filters: Filters = field(default_factory=Filters)
+    content_groups: list[tuple[str, ...]] = field(default_factory=list)  # per content word: stem, then its parts
+    wants: AnswerType = "fact"
+    measure: bool = False  # names a measure (budget, prognos, kostnad …): may ask for a figure
+    focus: list[str] = field(default_factory=list)  # stems of the word asked about (`hur många patienter`)
+    hints: Filters = field(default_factory=Filters)  # named document types: ranked higher, never excluded
+    filters: Filters = field(default_factory=Filters)  # set by the user: only these documents
     unknown: list[str] = field(default_factory=list)  # content words the corpus never uses
-    quantity: bool = False  # asks for an amount (hur mycket, hur stor, how much …)
+    paragraph: str | None = None  # `§ 58`
+    names: list[tuple[str, ...]] = field(default_factory=list)  # stems of what the question names: `Cosmic`,
+    # `HME`, `Lindesbergs lasarett`, the area after `Område`; an answer about something else does not answer
+
+    @property
+    def search_text(self) -> str:
+        """What the vector search embeds: the question as asked, and its mended form when that differs."""
+        if self.english or self.normalized == self.text.lower():
+            return self.text
+        return f"{self.text}\n{self.normalized}"
+
+    @property
+    def quantity(self) -> bool:
+        """Asks for an amount or a count, or names a measure."""
+        return self.wants in ("amount", "count") or self.measure
 
 
 class QuestionReader:
-    def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], surface_vocab: dict[str, int]):
+    def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], surface_vocab: dict[str, int],
+                 bilingual: Bilingual | None = None):
         self.analyzer = analyzer
         self.repairer = Repairer(analyzer.lexicon)
         self.doc_freq = doc_freq
         self.vocab = surface_vocab  # folded corpus word → count, for typo repair
         self._vocab_keys = [w for w in surface_vocab if len(w) >= 5]
+        self.words = load_vocabulary()
+        self.bilingual = bilingual or Bilingual.find()
+        self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
 
-    def read(self, text: str) -> Question:
+    def read(self, text: str, filters: Filters | None = None) -> Question:
         tokens = WORD.findall(text)
         lowered = [t.lower() for t in tokens]
-        english = sum(t in ENGLISH_HINTS for t in lowered) >= 2 and not any(ch in text for ch in "åäöÅÄÖ")
+        english = self._english_question(lowered, text)
         stripped = is_stripped(text)  # typed without å/ä/ö: read `ar`, `for`, `manga` as är, för, många
         words: list[str] = []
         for tok in lowered:
-            if english and tok in GLOSSARY:
-                if GLOSSARY[tok]:
-                    words.append(GLOSSARY[tok])
-                continue
-            words.append(self._mend(tok, stripped))
+            if english:
+                words += self._english(tok)
+            else:
+                words.append(self._mend(tok, stripped))
         normalized = " ".join(words)
-        terms = self.analyzer.terms(normalized)
         content: list[str] = []
+        groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
+        frame = self.words.frame
         for word in words:
-            if word in FRAME_WORDS or word in STOPWORDS or (english and word in ENGLISH_HINTS):
+            if word in frame or fold(word) in frame or word in STOPWORDS or (english and word in ENGLISH_HINTS):
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
                 continue
             content.append(word_terms[0])
+            if word_terms[0] not in {g[0] for g in groups}:
+                groups.append(tuple(word_terms))
             if not word.isdigit() and not any(t in self.doc_freq for t in word_terms):
                 unknown.append(word)
-        filters = Filters()
-        for tok in lowered:
-            if tok in DOC_TYPE_WORDS:
-                filters.doc_types.add(DOC_TYPE_WORDS[tok])
-        quantity = bool(QUANTITY.search(fold(text)))
-        return Question(text=text, normalized=normalized, quantity=quantity, terms=terms, content_terms=list(dict.fromkeys(content)),
-                        years=[int(y) for y in YEAR.findall(text)], english=english, filters=filters,
-                        unknown=unknown)
+        folded = fold(text)
+        wants, opening = self.words.opening(folded)
+        measure = any(self._measure(fold(w)) for w in [*lowered, *words])
+        if wants == "fact" and measure:
+            wants = "amount"  # `Vad är budgeten …`, `Vad blev utfallet …` ask for a figure
+        hints = Filters()
+        for phrase, doc_type in self.words.doc_types.items():
+            if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", folded):
+                hints.doc_types.add(doc_type)
+        para = PARAGRAPH.search(text)
+        return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
+                        content_terms=list(dict.fromkeys(content)), content_groups=groups, years=[int(y) for y in YEAR.findall(text)],
+                        english=english, wants=wants, measure=measure, focus=self._focus(folded, opening),
+                        hints=hints, filters=filters or Filters(), unknown=unknown,
+                        paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
+                        names=self._names(text))
+
+    def _names(self, text: str) -> list[tuple[str, ...]]:
+        """Proper names and acronyms (capitalised, not opening the question), and the word after `Område`."""
+        out: list[tuple[str, ...]] = []
+        tokens = WORD.findall(text)
+        for i, tok in enumerate(tokens):
+            if tok.isdigit() or len(tok) < 2 or fold(tok) in self.words.frame or fold(tok) in AREA_WORDS:
+                continue
+            capital = tok[0].isupper() and i > 0 and not (tok.isupper() and len(tok) > 5)
+            acronym = tok.isupper() and len(tok) >= 2
+            after_area = i > 0 and fold(tokens[i - 1]) in AREA_WORDS
+            if capital or acronym or after_area:
+                terms = tuple(self.analyzer.terms(tok))
+                if terms and terms not in out:
+                    out.append(terms)
+        return out
+
+    def _english_question(self, lowered: list[str], text: str) -> bool:
+        """Two English function words, or mostly words English has and Swedish does not (`IT area forecast`)."""
+        if any(ch in text for ch in "åäöÅÄÖ"):
+            return False
+        if sum(t in ENGLISH_HINTS for t in lowered) >= 2:
+            return True
+        words = [t for t in lowered if t.isalpha() and len(t) > 2]
+        english_only = [t for t in words if (t in self.words.english or self.bilingual.translate(t))
+                        and not self.analyzer.lexicon.is_known(t) and fold(t) not in self.vocab]
+        return bool(words) and len(english_only) >= max(1, 0.4 * len(words))
+
+    def _measure(self, word: str) -> bool:
+        """A measure word or an inflection of one (`budgeteras`, `prognostiserades`, `kostnaderna`)."""
+        return word in self.words.measures or any(
+            word.startswith(m) and len(word) - len(m) <= 9 for m in self._measure_stems)
+
+    def _focus(self, folded: str, opening: str) -> list[str]:
+        """The stems of the first content word after the opening phrase: what `hur många …`, `vilket …`,
+        `vem …` asks about."""
+        rest = re.sub(r"^(och|men|sa|and|but|so)\s+", "", folded.strip())[len(opening):]
+        for word in WORD.findall(rest):
+            if word in self.words.frame or word in STOPWORDS or word.isdigit() or word in ENGLISH_HINTS:
+                continue
+            terms = self.analyzer.terms(self.analyzer.restore(word))
+            if terms:
+                return terms
+        return []
+
+    def _english(self, token: str) -> list[str]:
+        """An English word as the Swedish words the corpus uses for it: the domain vocabulary first, then the
+        bilingual dictionary (only translations the corpus holds), else the word itself (`IT`, `Cosmic`)."""
+        mapped = self.words.english.get(token)
+        if mapped is not None:
+            return [mapped] if mapped else []
+        if token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
+            return [token]
+        known = [w for w in self.bilingual.translate(token)
+                 if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])]
+        return known[:2] or [token]
 
     def _mend(self, token: str, stripped: bool) -> str:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""

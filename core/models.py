@@ -58,6 +58,22 @@ class Chunk(BaseModel):
         return "\n".join(parts)
 
 
+UnitKind = Literal["sentence", "item", "lead", "row"]
+
+
+class Unit(BaseModel):
+    """What the reader weighs as an answer: one sentence, list item or table row of a chunk, or a lead-in line
+    (`… följande fastigheter bedömdes lämpliga att sälja:`) together with the items under it."""
+
+    kind: UnitKind
+    text: str = Field(description="The unit as shown in an answer, markup removed.")
+    quote: str = Field(description="What its citation shows: a row under its table's column header, a lead-in "
+                       "with its items, otherwise the text.")
+    line_start: int
+    line_end: int
+    key: str = Field(description="Content hash of what is embedded for it (section leaf and quote).")
+
+
 class Citation(BaseModel):
     n: int
     source: str

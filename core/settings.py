@@ -31,6 +31,11 @@ class Settings(BaseSettings):
                                    "embedded store in the data dir; BM25 and SQLite stay in the data dir.")
     structure_answers: bool = Field(True, description="Answer goal-structure and decision list questions from "
                                     "their records (off: prose retrieval only, for comparing the two).")
+    answer_threshold: float | None = Field(None, ge=0, le=1, description="Abstain when no candidate answer is "
+                                           "at least this likely to be right (default: the threshold fitted with "
+                                           "the reader model on the dev split).")
+    reader_model: Path | None = Field(None, description="A fitted reader model (JSON) other than the one shipped "
+                                      "in assistant/data/reader_model.json.")
     figure_answers: bool = Field(True, description="Answer figure questions from the figure store (off: prose "
                                  "retrieval only, for comparing the two).")
 

@@ -18,6 +18,7 @@ from ingest.document import ParsedDocument, parse_file
 from ingest.lexicon import LEXICON_VERSION, load_lexicon
 from ingest.ocr_repair import Repairer
 from ingest.readers import SUPPORTED, ReadError
+from ingest.units import embedding_text, units_of
 
 from .analyzer import ANALYZER_ID, SwedishAnalyzer, surface_vocabulary
 from .bm25 import BM25Index
@@ -26,8 +27,9 @@ from .embedders import EmbeddingCache, get_embedder
 from .store import Store
 from .vectors import VectorStore
 
-# Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions; 4: verb-stem compounds).
-PIPELINE_VERSION = "4"
+# Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions;
+# 4: verb-stem compounds; 5: units embedded for the reader).
+PIPELINE_VERSION = "5"
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -52,6 +54,7 @@ class IngestReport:
     write_seconds: float = 0.0  # SQLite, Chroma and the BM25 rebuild
     embedded: int = 0
     from_cache: int = 0
+    units_embedded: int = 0  # sentences, items and rows the reader scores by meaning, embedded this run
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -63,7 +66,8 @@ class IngestReport:
         lines = [
             f"{self.files} files: {len(self.ingested)} ingested, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks_written} chunks written "
-            f"({self.embedded} embedded, {self.from_cache} from cache), {self.chunks_total} in the index; "
+            f"({self.embedded} embedded, {self.from_cache} from cache; {self.units_embedded} units embedded), "
+            f"{self.chunks_total} in the index; "
             f"{self.seconds:.1f} s (parse {self.parse_seconds:.1f}, embed {self.embed_seconds:.1f}, "
             f"write {self.write_seconds:.1f})"
         ]
@@ -218,6 +222,7 @@ def _write_batch(batch: list[tuple[ParsedDocument, str]], embedder, vectors_stor
     """Embed (or take from the cache) and write one batch of parsed documents, each replaced whole."""
     t0 = time.perf_counter()
     vectors = _embed_all([c for d, _ in batch for c in d.chunks], embedder, settings, report, progress)
+    _embed_units([c for d, _ in batch for c in d.chunks], embedder, settings, report, progress)
     t1 = time.perf_counter()
     report.embed_seconds += t1 - t0
     for doc, fp in batch:
@@ -250,24 +255,42 @@ def _bm25_outdated(settings: Settings) -> bool:
 
 
 def _embed_all(chunks: list[Chunk], embedder, settings: Settings, report: IngestReport, progress: bool) -> dict[str, np.ndarray]:
+    found, embedded = _cached_embeddings({c.hash: c.embedding_text() for c in chunks}, embedder, settings,
+                                         progress, "Embedding passages")
+    report.from_cache += sum(1 for c in chunks if c.hash not in embedded)
+    report.embedded += len(embedded)
+    return found
+
+
+def _embed_units(chunks: list[Chunk], embedder, settings: Settings, report: IngestReport, progress: bool) -> None:
+    """Every sentence, item and row once, by content hash: the reader compares them with a question by
+    meaning without embedding anything while the user waits."""
+    texts = {}
+    for c in chunks:
+        leaf = c.section_path[-1] if c.section_path else ""
+        for u in units_of(c):
+            texts[u.key] = embedding_text(leaf, u.quote)
+    _, embedded = _cached_embeddings(texts, embedder, settings, progress, "Embedding units")
+    report.units_embedded += len(embedded)
+
+
+def _cached_embeddings(texts: dict[str, str], embedder, settings: Settings, progress: bool,
+                       label: str) -> tuple[dict[str, np.ndarray], set[str]]:
+    """Vectors for these texts by content hash, embedding only what the cache lacks; (all, the new ones)."""
     cache = EmbeddingCache(settings.embed_cache_path)
-    hashes = list(dict.fromkeys(c.hash for c in chunks))
-    found = cache.get_many(embedder.name, hashes)
-    report.from_cache = sum(1 for c in chunks if c.hash in found)
-    todo = [c for c in {c.hash: c for c in chunks}.values() if c.hash not in found]
+    found = cache.get_many(embedder.name, list(texts))
+    todo = [h for h in texts if h not in found]
     if todo:
         from rich.progress import Progress
 
         with Progress(disable=not progress or len(todo) < 2, transient=True) as bar:
-            task = bar.add_task("Embedding", total=len(todo))
+            task = bar.add_task(label, total=len(todo))
             for i in range(0, len(todo), settings.embed_batch):
                 batch = todo[i: i + settings.embed_batch]
-                vecs = embedder.passages([c.embedding_text() for c in batch])
-                new = {c.hash: v for c, v in zip(batch, vecs)}
+                new = dict(zip(batch, embedder.passages([texts[h] for h in batch])))
                 cache.put_many(embedder.name, new)  # saved per batch: an interrupted run keeps its work
                 found.update(new)
                 bar.advance(task, len(batch))
-    report.embedded = len(todo)
     cache.close()
-    return found
+    return found, set(todo)
 

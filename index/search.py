@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import TYPE_CHECKING
 import re
 import threading
 from collections import OrderedDict
@@ -16,13 +17,17 @@ from ingest.lexicon import load_lexicon
 from .analyzer import SwedishAnalyzer
 from .bm25 import BM25Index
 from .build import check_embedder
-from .embedders import get_embedder
+from .embedders import EmbeddingCache, get_embedder
 from .store import Store
 from .vectors import VectorStore
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RRF_K = 60
 RERANK = 80  # fused candidates whose sentences are checked against the question (all, at 40 per ranking)
 SENTENCE_WEIGHT = 0.05  # one ranking's top place is worth 1/61 ≈ 0.016
+HINT_WEIGHT = 0.008  # a passage of a document type the question names: half a ranking's top place, no more
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -96,6 +101,24 @@ class Searcher:
         # which question words the corpus knows, and how rare they are: read off the BM25 index, not recomputed
         self.doc_freq = self.bm25.doc_freq()
         self._records: dict[str, list] = {}
+        self._unit_cache = EmbeddingCache(settings.embed_cache_path)
+
+    def unit_vectors(self, keys: list[str]) -> dict[str, "np.ndarray"]:
+        """The vectors ingest stored for these units (by content hash); a unit ingest did not embed is absent."""
+        with self._lock:
+            return self._unit_cache.get_many(self.embedder.name, keys)
+
+    def embed_units(self, texts: dict[str, str]) -> dict[str, "np.ndarray"]:
+        """Embed units ingest did not (an index from before units were embedded), and keep them."""
+        if not texts:
+            return {}
+        vectors = dict(zip(texts, self.embedder.passages(list(texts.values()))))
+        with self._lock:
+            self._unit_cache.put_many(self.embedder.name, vectors)
+        return vectors
+
+    def query_vector(self, text: str) -> "np.ndarray":
+        return self.embedder.query(text)
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         """The chunks with these ids, from the cache or SQLite."""
@@ -183,21 +206,30 @@ class Searcher:
         allowed = {cid for cid, meta in self.chunk_meta.items() if filters.accepts_meta(meta)} if filters else None
         return self.bm25.search(terms, k, allowed)
 
-    def vector_search(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        return self.vectors.search(self.embedder.query(text), k, filters.where() if filters else None)
+    def vector_search(self, text: str, k: int, filters: Filters | None = None,
+                      vector: "np.ndarray | None" = None) -> list[tuple[str, float]]:
+        vector = self.embedder.query(text) if vector is None else vector
+        return self.vectors.search(vector, k, filters.where() if filters else None)
 
     def search(self, text: str, k: int | None = None, filters: Filters | None = None,
-               terms: list[str] | None = None) -> list[Hit]:
+               terms: list[str] | None = None, hints: Filters | None = None,
+               vector: "np.ndarray | None" = None) -> list[Hit]:
+        """The k best passages. `filters` leave out what they do not accept; `hints` (the document types a
+        question names) only lift what they accept, so a meeting page about a plan is still found."""
         k = k or self.settings.top_k
         n = self.settings.candidates
         terms = terms if terms is not None else self.analyzer.terms(text)
         ranked: dict[str, dict] = {}
         for rank, (cid, _) in enumerate(self.bm25_search(terms, n, filters), start=1):
             ranked.setdefault(cid, {})["bm25_rank"] = rank
-        for rank, (cid, _) in enumerate(self.vector_search(text, n, filters), start=1):
+        for rank, (cid, _) in enumerate(self.vector_search(text, n, filters, vector), start=1):
             ranked.setdefault(cid, {})["vector_rank"] = rank
         weights = {"bm25_rank": 1.0, "vector_rank": self.settings.vector_weight}
         scores = {cid: sum(weights[kind] / (RRF_K + r) for kind, r in ranks.items()) for cid, ranks in ranked.items()}
+        if hints:
+            for cid in scores:
+                if cid in self.chunk_meta and hints.accepts_meta(self.chunk_meta[cid]):
+                    scores[cid] += HINT_WEIGHT
         # every candidate of either ranking is checked: the passage that holds the whole question may sit at
         # BM25 rank 20 and nowhere among the vectors' hits
         pool = sorted(scores, key=lambda cid: -scores[cid])[:RERANK]

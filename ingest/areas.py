@@ -13,6 +13,17 @@ from pathlib import Path
 from .lexicon import fold
 
 
+def compound_pattern(name: str) -> str:
+    """A regex for an area's name as the first part of a compound with `område` (folded text):
+    `fastigheter` → `fastighetsområdet`, `försörjning` → `forsorjningsomradet`, `IT` → `it-omradet`."""
+    key = re.escape(fold(name).lower()).replace(r"\ ", r"[\s-]+")
+    forms = [key]
+    for plural in ("er", "ar", "or"):
+        if key.endswith(plural) and len(key) > 6:
+            forms.append(key[: -len(plural)])
+    return r"\b(?:" + "|".join(forms) + r")s?-?omrade(?:t|ts|n|na|nas)?\b"
+
+
 @dataclass(frozen=True)
 class Area:
     name: str
@@ -34,6 +45,8 @@ class Areas:
                 else:
                     key = re.escape(fold(name).lower()).replace(r"\ ", r"[\s-]+")
                     self._patterns.append((re.compile(r"\b" + key + r"(?:s|ets|en|et|na)?\b"), area.name))
+                if not name.lower().startswith("område"):
+                    self._patterns.append((re.compile(compound_pattern(name)), area.name))
 
     @property
     def names(self) -> list[str]:

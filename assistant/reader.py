@@ -1,0 +1,238 @@
+"""The prose reader: which sentence, list item, lead-in with its list, or table row of the top passages answers
+the question, and how likely it is to.
+
+Every unit of the top passages is described by the same features: how much of the question's subject its
+words cover (weighted by rarity, compounds against their parts), how close it is in meaning (e5 cosine between
+the question and the unit, the unit embedded at ingest), the rank of its passage, whether it offers what the
+question asks for (a person for `vem`, a time for `när`, a reason for `varför`, an amount for `hur mycket`),
+whether it says something beyond the question's own words, and what kind of unit it is. A logistic model
+fitted on the dev split (`assistant fit`, see docs/reader.md) turns them into the probability that the unit
+answers. Meaning is one feature among several, not the reader by itself.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.models import Chunk, Unit
+from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
+from index.search import Hit
+from ingest.lexicon import fold
+from ingest.units import embedding_text, units_of
+
+from .question import Question
+from .vocabulary import load_vocabulary, phrase_pattern
+
+# What orders the units of one question (the ranker); question-level features (what it asks for, unknown
+# words, English) cannot order units and go to the calibration of the prose candidate instead (compose.py).
+UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_gap", "density", "focus", "names", "sim_gap", "sim_top", "hit_rank",
+                 "bm25_hit", "vector_hit", "type_match", "adds", "words", "is_row", "is_item", "is_lead", "hint",
+                 "year_miss"]
+SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
+EMBED_BUDGET = 24  # units embedded while the user waits, when ingest did not (an older index)
+
+NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(?![\w,])|(?<![\w,.])[-−–+]?\d+,\d+(?![\w,])"
+                    r"|(?<![\w,.])[-−–+]?\d+(?![\w,.-])")
+YEARLIKE = re.compile(r"^(19|20)\d\d$")
+ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+PARTY = re.compile(r"\((?:S|M|C|V|L|KD|MP|SD)\)")
+NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
+
+
+@dataclass
+class Reading:
+    """One unit of one passage, read against one question."""
+    unit: Unit
+    chunk: Chunk
+    rank: int  # the passage's place in retrieval, 1 = best
+    features: dict[str, float] = field(default_factory=dict)
+    p: float = 0.0
+
+
+def covered(term: str, terms: set[str]) -> bool:
+    """Snowball leaves some Swedish endings (sjukfrånvaron/sjukfrånvaro, finansnettot/finansnetto): a shared
+    stem of five letters or more, differing by a short ending, counts as the same word."""
+    if term in terms:
+        return True
+    if len(term) < 5 or term.isdigit():
+        return False
+    for other in terms:
+        if abs(len(other) - len(term)) <= 3 and min(len(other), len(term)) >= 5:
+            short, long_ = sorted((term, other), key=len)
+            if long_.startswith(short):
+                return True
+    return False
+
+
+class Reader:
+    UNIT_CACHE = 5000  # chunks whose units are kept split
+
+    def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], n_chunks: int, searcher=None):
+        """`searcher` gives unit vectors (stored at ingest) and embeds the few it lacks; without it, units are
+        read by their words alone (sim features 0)."""
+        self.analyzer = analyzer
+        self.doc_freq = doc_freq
+        self.n = max(1, n_chunks)
+        self.searcher = searcher
+        self.words = load_vocabulary()
+        self._units: OrderedDict[str, list[Unit]] = OrderedDict()
+        self._cause = phrase_pattern(self.words.cues.cause)
+        self._time = phrase_pattern(self.words.cues.time)
+        self._dated_year = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, self.words.cues.time_prepositions))
+                                      + r")\s+(?:19|20)\d\d\b")
+        self._actor = re.compile(r"\w*(?:" + "|".join(map(re.escape, self.words.cues.actor_endings)) + r")\b")
+        self._money = phrase_pattern(self.words.cues.money_units)
+        self._number_words = phrase_pattern(self.words.cues.number_words)
+        self._person_marks = phrase_pattern(self.words.cues.person_marks)
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + self.n / (1 + self.doc_freq.get(term, 0)))
+
+    def units(self, chunk: Chunk) -> list[Unit]:
+        units = self._units.get(chunk.id)
+        if units is None or (units and units[0].line_start < chunk.line_start):
+            units = units_of(chunk)
+            self._units[chunk.id] = units
+            while len(self._units) > self.UNIT_CACHE:
+                self._units.popitem(last=False)
+        return units
+
+    # --- features ----------------------------------------------------------------------------------------
+    def read(self, q: Question, hits: list[Hit], qvec: np.ndarray | None = None) -> list[Reading]:
+        """Every unit of these passages with its features (probabilities are the model's: see `score`)."""
+        readings: list[Reading] = []
+        seen: set[str] = set()
+        for rank, hit in enumerate(hits, start=1):
+            for u in self.units(hit.chunk):
+                if u.quote in seen:
+                    continue
+                seen.add(u.quote)
+                readings.append(Reading(u, hit.chunk, rank))
+        if not readings:
+            return []
+        groups = q.content_groups or [(t,) for t in q.content_terms]
+        weights = [self._weight(g) for g in groups]
+        total = sum(weights) or 1.0
+        q_terms = {t for g in groups for t in g}
+        sims = self._similarities(readings, qvec)
+        specific = q.wants in SPECIFIC
+        unknown = len(q.unknown) / max(1, len(groups))
+        previous: dict[str, set[str]] = {}
+        for r, sim in zip(readings, sims):
+            hit = next(h for h in hits if h.chunk.id == r.chunk.id)
+            text_terms = self._terms(r.unit.quote)
+            section_terms = self._terms(" ".join(r.chunk.section_path))
+            context = previous.get(r.chunk.id, set())
+            cov_text = self._coverage(groups, weights, total, text_terms)
+            cov = self._coverage(groups, weights, total, text_terms | section_terms)
+            cov_ctx = self._coverage(groups, weights, total, text_terms | section_terms | context)
+            previous[r.chunk.id] = text_terms
+            own = {t for t in self.analyzer.terms(r.unit.text) if not YEARLIKE.match(t)}
+            new = {t for t in own if not any(covered(t, {g}) for g in q_terms)}
+            offers = self.offers(r.unit)
+            r.features = {
+                "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx,
+                "focus": self._focus(q, text_terms | section_terms),
+                "names": self._names(q, text_terms | section_terms | self._terms(r.chunk.title)),
+                "sim": sim, "hit_rank": 1.0 / r.rank,
+                "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
+                "vector_hit": 1.0 / hit.vector_rank if hit.vector_rank else 0.0,
+                "wants_specific": float(specific), "measure": float(q.measure),
+                "wants_amount": float(q.wants in ("amount", "count")), "wants_list": float(q.wants == "list"), "type_match": float(specific and q.wants in offers),
+                "offers_number": float("amount" in offers or "count" in offers), "adds": math.log1p(len(new)),
+                "density": (len(own) - len(new)) / max(1, len(own)),
+                "words": math.log1p(len(r.unit.text.split())),
+                "is_row": float(r.unit.kind == "row"), "is_item": float(r.unit.kind == "item"),
+                "is_lead": float(r.unit.kind == "lead"), "hint": float(bool(q.hints) and q.hints.accepts(r.chunk)),
+                "year_miss": float(bool(q.years) and not self._has_year(q, r)), "unknown": unknown,
+                "english": float(q.english),
+            }
+        best_cov = max(r.features["cov"] for r in readings)
+        best_sim = max(r.features["sim"] for r in readings)
+        for r in readings:
+            r.features["cov_gap"] = r.features["cov"] - best_cov
+            r.features["sim_gap"] = r.features["sim"] - best_sim
+            r.features["sim_top"] = float(r.features["sim"] >= best_sim)
+        return readings
+
+    def _weight(self, group: tuple[str, ...]) -> float:
+        """A word's rarity; a word the corpus never uses counts as much as the rarest (it must be covered)."""
+        known = [self.doc_freq[t] for t in group if t in self.doc_freq]
+        return math.log(1 + self.n / (1 + min(known))) if known else math.log(1 + self.n)
+
+    @staticmethod
+    def _coverage(groups: list[tuple[str, ...]], weights: list[float], total: float, have: set[str]) -> float:
+        """Share of the question's words (by rarity) that these terms hold; a compound the unit splits
+        (`IT-investeringarna` against `investeringar i IT`) counts by the share of its parts present."""
+        got = 0.0
+        for group, w in zip(groups, weights):
+            if covered(group[0], have):
+                got += w
+            elif len(group) > 1:
+                got += w * sum(covered(p, have) for p in group[1:]) / (len(group) - 1)
+        return got / total
+
+    def _terms(self, text: str) -> set[str]:
+        return set(self.analyzer.terms(text)) | {fold(w) for w in WORD.findall(text) if len(w) > 2}
+
+    def _focus(self, q: Question, have: set[str]) -> float:
+        if not q.focus:
+            return 0.5
+        if covered(q.focus[0], have):
+            return 1.0
+        parts = q.focus[1:]
+        return 0.5 * sum(covered(p, have) for p in parts) / len(parts) if parts else 0.0
+
+    @staticmethod
+    def _names(q: Question, have: set[str]) -> float:
+        """Share of the things the question names (`Cosmic`, `Område kommunikation`) that the unit names too."""
+        if not q.names:
+            return 1.0
+        return sum(any(covered(t, have) for t in name) for name in q.names) / len(q.names)
+
+    @staticmethod
+    def _has_year(q: Question, r: Reading) -> bool:
+        where = f"{r.unit.quote} {' '.join(r.chunk.section_path)} {r.chunk.year or ''}"
+        return any(str(y) in where for y in q.years)
+
+    def offers(self, unit: Unit) -> set[str]:
+        """What a unit can answer: a person, a time, a reason, an amount, a count, a list."""
+        text = unit.quote
+        folded = fold(text)
+        out: set[str] = set()
+        numbers = [n for n in NUMBER.findall(ISO_DATE.sub(" ", unit.text)) if not YEARLIKE.match(n.strip("-−–+"))]
+        amounts = [n for n in numbers if "," in n or " " in n or "\u00a0" in n]
+        if amounts or (numbers and (self._money.search(folded) or "%" in text)):
+            out.add("amount")
+        if numbers or self._number_words.search(folded):
+            out.add("count")
+        if ISO_DATE.search(text) or self._time.search(folded) or self._dated_year.search(folded):
+            out.add("when")
+        if self._cause.search(folded):
+            out.add("why")
+        if PARTY.search(text) or self._actor.search(folded) or any(
+                not self.analyzer.lexicon.is_word(first.lower()) and not self.analyzer.lexicon.is_word(last.lower())
+                for first, last in NAME.findall(text)):
+            out.add("who")
+        if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:
+            out.add("list")
+        return out
+
+    def _similarities(self, readings: list[Reading], qvec: np.ndarray | None) -> list[float]:
+        """Cosine of question and unit (vectors are normalised); units without a stored vector are embedded
+        now, up to a budget, and the rest take the median of the others."""
+        if qvec is None or self.searcher is None:
+            return [0.0] * len(readings)
+        keys = [r.unit.key for r in readings]
+        vectors = self.searcher.unit_vectors(list(dict.fromkeys(keys)))
+        missing = {r.unit.key: embedding_text(r.chunk.section_path[-1] if r.chunk.section_path else "", r.unit.quote)
+                   for r in readings if r.unit.key not in vectors}
+        if missing:
+            vectors.update(self.searcher.embed_units(dict(list(missing.items())[:EMBED_BUDGET])))
+        sims = {k: float(np.dot(v, qvec)) for k, v in vectors.items()}
+        fill = float(np.median(list(sims.values()))) if sims else 0.0
+        return [sims.get(k, fill) for k in keys]

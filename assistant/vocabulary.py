@@ -1,0 +1,68 @@
+"""The words questions and passages are read by, loaded once from `data/vocabulary.toml` into typed fields.
+
+Vocabulary is data: adding a cue for a new kind of question or document is an edit to the TOML file, and the
+code that reads questions matches phrases, it does not spell them.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from ingest.lexicon import fold
+
+AnswerType = Literal["who", "when", "why", "count", "amount", "place", "list", "yesno", "fact"]
+DATA = Path(__file__).parent / "data"
+
+
+class Cues(BaseModel):
+    cause: list[str]
+    time: list[str]
+    time_prepositions: list[str]
+    actor_endings: list[str]
+    number_words: list[str]
+    money_units: list[str]
+    person_marks: list[str]
+    parties: list[str]
+
+
+class Vocabulary(BaseModel):
+    frame: frozenset[str]
+    answer_types: dict[str, list[str]]
+    measures: frozenset[str]
+    doc_types: dict[str, str]
+    cues: Cues
+    english: dict[str, str]
+
+    def opening(self, folded_question: str) -> tuple[AnswerType, str]:
+        """(what the question asks for, the phrase that says so) from its first words."""
+        text = re.sub(r"^(och|men|sa|and|but|so)\s+", "", folded_question.strip())
+        best: tuple[str, str] = ("fact", "")
+        for kind, phrases in self.answer_types.items():
+            for phrase in phrases:
+                if len(phrase) > len(best[1]) and re.match(re.escape(phrase) + r"(?![\w-])", text):
+                    best = (kind, phrase)
+        return best  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=None)
+def _compiled(phrases: tuple[str, ...]) -> re.Pattern:
+    alternatives = sorted((re.escape(fold(p)) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Vocabulary(frame=frozenset(data["frame"].split()), answer_types=data["answer_types"],
+                      measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
+                      cues=Cues(**data["cues"]), english=data["english"])
+
+
+def phrase_pattern(phrases) -> re.Pattern:
+    """One compiled alternation of folded phrases, at word boundaries."""
+    return _compiled(tuple(phrases))

@@ -1,0 +1,167 @@
+"""Chunks → units: the sentences, list items, lead-ins and table rows that the reader weighs as answers.
+
+The same split runs at ingest, where every unit is embedded once (cached by content hash), and at question time,
+where the reader scores the units of the top passages: the two always agree on what a unit is and on its key.
+
+Written by hand rather than with llama-index's SentenceSplitter: a unit must keep its exact line span (for the
+citation), a table row its column header, and a lead-in line (`Besparingsförslagen innehåller bland annat:`)
+the items under it, none of which a generic splitter keeps.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from core.models import Chunk, Unit
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
+BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)])\s+")
+TAG = re.compile(r"<[^>]+>")
+UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
+NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
+MIN_SENTENCE = 12
+MIN_ITEM = 4
+MAX_LEAD_ITEMS = 15
+LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
+
+
+def clean(text: str) -> str:
+    """Markup out (HTML tags, Markdown emphasis), tabs as column bars, spaces single."""
+    text = text.replace("</li>", "; ").replace("<li>", "• ")
+    text = TAG.sub(" ", text).replace("**", "").replace("\t", " | ")
+    text = re.sub(r"(?<!\w)\*(\S[^*]*?)\*(?!\w)", r"\1", text)
+    return re.sub(r"[ \u00a0]+", " ", text).strip(" |")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of one paragraph as one string; a word hyphenated over a line break (`delårs-` / `rapporten`)
+    is joined again."""
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+            out = out[:-1] + line
+        else:
+            out = f"{out} {line}" if out else line
+    return out
+
+
+def unit_key(leaf: str, quote: str) -> str:
+    return hashlib.sha256(f"unit\x1f{leaf}\x1f{quote}".encode("utf-8")).hexdigest()[:32]
+
+
+def embedding_text(leaf: str, quote: str) -> str:
+    """What is embedded for a unit: its section's own heading gives a row or a short sentence its subject."""
+    return f"{leaf}: {quote.replace(chr(10), ' ')}" if leaf else quote.replace("\n", " ")
+
+
+def units_of(chunk: Chunk) -> list[Unit]:
+    leaf = chunk.section_path[-1] if chunk.section_path else ""
+    raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk)
+    return [Unit(kind=kind, text=text, quote=quote, line_start=a, line_end=z, key=unit_key(leaf, quote))
+            for kind, text, quote, a, z in raw]
+
+
+def _table_units(chunk: Chunk) -> list[tuple]:
+    header = "\n".join(clean(h) for h in (chunk.header or "").split("\n") if h.strip())
+    out = []
+    for i, line in enumerate(chunk.text.split("\n")):
+        if line.strip() and (any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line):
+            row = clean(line)
+            if row and row != header:
+                ln = chunk.line_start + i
+                out.append(("row", row, f"{header}\n{row}" if header else row, ln, ln))
+    return out
+
+
+def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
+    """("para" | "item", [(line, text)…]): paragraphs split at blank lines, each bullet an item of its own
+    (continued by the lines that follow it), and a paragraph of short capitalised lines with no sentence end
+    read as one item per line."""
+    blocks: list[tuple[str, list[tuple[int, str]]]] = []
+    current: list[tuple[int, str]] = []
+    kind = "para"
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            blocks.append((kind, current))
+        current = []
+
+    for i, line in enumerate(chunk.text.split("\n")):
+        ln = chunk.line_start + i
+        if not line.strip():
+            flush()
+            kind = "para"
+        elif BULLET.match(line):
+            flush()
+            kind = "item"
+            current = [(ln, BULLET.sub("", line))]
+        else:
+            current.append((ln, line))
+    flush()
+    out: list[tuple[str, list[tuple[int, str]]]] = []
+    for i, (kind, lines) in enumerate(blocks):
+        after_lead = bool(out) and clean(out[-1][1][-1][1]).endswith(":")
+        if kind == "para" and len(lines) >= 2 and _list_lines(lines, after_lead):
+            out += [("item", [entry]) for entry in lines]
+        else:
+            out.append((kind, lines))
+    return out
+
+
+def _list_lines(lines: list[tuple[int, str]], after_lead: bool) -> bool:
+    texts = [clean(t) for _, t in lines]
+    if not all(UPPER_START.match(t) for t in texts if t):
+        return False
+    if any(t.endswith((".", "!", "?", ",", ";")) for t in texts[:-1]):
+        return False
+    return after_lead or sum(len(t) for t in texts) / len(texts) <= LIST_LINE_CHARS * 0.75
+
+
+def _prose_units(chunk: Chunk) -> list[tuple]:
+    units: list[tuple] = []
+    for kind, lines in _blocks(chunk):
+        if kind == "item":
+            text = clean(join_lines([t for _, t in lines]))
+            if len(text) >= MIN_ITEM:
+                units.append(("item", text, text, lines[0][0], lines[-1][0]))
+            continue
+        joined = ""
+        starts: list[tuple[int, int]] = []  # (offset in joined, line)
+        for ln, text in lines:
+            starts.append((len(joined) + (1 if joined else 0), ln))
+            joined = join_lines([joined, text]) if joined else text.strip()
+        pos = 0
+        sentences = SENTENCE_END.split(joined)
+        for i in range(len(sentences) - 2, -1, -1):
+            if NUMBERED_LABEL.match(sentences[i]):
+                sentences[i: i + 2] = [f"{sentences[i]} {sentences[i + 1]}"]
+        for sentence in sentences:
+            idx = joined.find(sentence, pos)
+            pos = idx + len(sentence)
+            first = max((ln for off, ln in starts if off <= idx), default=lines[0][0])
+            last = max((ln for off, ln in starts if off < pos), default=first)
+            text = clean(sentence)
+            if len(text) >= MIN_SENTENCE:
+                units.append(("sentence", text, text, first, last))
+    return _with_leads(units)
+
+
+def _with_leads(units: list[tuple]) -> list[tuple]:
+    """A line ending in a colon, followed by items: also one unit with all of them, so that the answer to
+    `vilka …` carries the list and not only the line that announces it."""
+    out = list(units)
+    for i, (kind, text, quote, a, z) in enumerate(units):
+        if not text.endswith(":"):
+            continue
+        items = []
+        for other in units[i + 1:]:
+            if other[0] != "item" or len(items) >= MAX_LEAD_ITEMS:
+                break
+            items.append(other)
+        if items:
+            body = "; ".join(t for _, t, _, _, _ in items)
+            out.append(("lead", f"{text} {body}", text + "\n" + "\n".join(f"• {t}" for _, t, _, _, _ in items),
+                        a, items[-1][4]))
+    return out
