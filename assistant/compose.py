@@ -23,7 +23,7 @@ MAX_UNITS = 2
 SECOND_RATIO = 0.5  # a second unit joins the answer when its share of the ranker's softmax is at least this
 # share of the first's
 PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_sim", "top_type_match", "top_focus",
-                  "top_cov_x_type", "top_focus_x_type", "top_adds",
+                  "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
                   "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
                   "measure", "unknown", "english", "units"]
 
@@ -78,7 +78,10 @@ def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
     second = ranked[1].features["score"] if len(ranked) > 1 else top["score"] - 5.0
     return {"top_prob": ranked[0].p, "margin": top["score"] - second, "top_cov": top["cov"],
             "top_cov_text": top["cov_text"], "top_sim": top["sim"], "top_type_match": top["type_match"],
-            "top_focus": top["focus"], "top_names": top["names"], "top_cov_x_type": top["cov_text"] * top["type_match"],
+            "top_focus": top["focus"], "top_names": top["names"],
+            # everything at once: what is asked about, what is named, the kind of answer, the words, the year
+            "top_holds": top["focus"] * top["names"] * (top["type_match"] if top["wants_specific"] else 1.0)
+            * min(1.0, 2 * top["cov_text"]) * (1.0 - top["year_miss"]), "top_cov_x_type": top["cov_text"] * top["type_match"],
             "top_focus_x_type": top["focus"] * top["type_match"],
             "top_adds": top["adds"], "top_year_miss": top["year_miss"], "top_is_row": top["is_row"],
             "top_is_lead": top["is_lead"], "wants_specific": top["wants_specific"], "wants_amount": top["wants_amount"],

@@ -37,7 +37,8 @@ COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|
 # verbs and fillers of figure questions: they ask for a number, they do not say which
 FIGURE_FRAME = set("""omrade omradet omraden for och da kostar kosta kostade kostat uppgar uppgick uppgatt berors
 beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlagda gar gick lag ligger ligga legat
-landar landade landa hamnar hamnade hamna handlar rora ror rorde""".split())
+landar landade landa hamnar hamnade hamna handlar rora ror rorde varde vardet vardena niva nivan belopp beloppet
+siffra siffran siffror tal talet redovisas redovisades redovisat anges angavs""".split())
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
                  ("arsarbetar", "årsarbetare")]
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
@@ -126,7 +127,7 @@ class FigureAnswerer:
         ids = [fid for fid, _ in self.index.search(list(dict.fromkeys(query)), self.CANDIDATES)]
         missing = [fid for fid in ids if fid not in self._cache]
         for f in self.fetch(missing) if missing else []:
-            self._cache[f.id] = (f, self._terms(figure_label(f)), self._terms(figure_context(f)))
+            self._cache[f.id] = (f, self._terms(figure_label(f)), self._terms(f"{figure_context(f)} {f.context or ''}"))
         out = []
         for fid in ids:
             if fid in self._cache:
@@ -142,10 +143,26 @@ class FigureAnswerer:
             return [term]
         return [term] + [t for t in self._by_prefix.get(term[:5], []) if t != term and _covered(term, {t})]
 
-    def _terms(self, text: str) -> set[str]:
-        """Stems and compound parts, plus the folded words themselves: Snowball leaves `resultatet` unstemmed
-        while `Resultat` becomes `result`, and the surface words meet where the stems do not."""
-        return set(self.analyzer.terms(text)) | {fold(w).lower() for w in WORD.findall(text)}
+    def _terms(self, text: str) -> "LabelTerms":
+        """Each word's stem and the folded word itself (Snowball leaves `resultatet` unstemmed while `Resultat`
+        becomes `result`; the surface words meet where the stems do not), each compound's head (its last part:
+        `investering` in `Byggnadsinvesteringar`) and its other parts (`förvaltning` in `Förvaltningsgemensamt`,
+        which is not the administration's own row)."""
+        whole: set[str] = set()
+        head: set[str] = set()
+        other: set[str] = set()
+        for word in WORD.findall(text):
+            folded = fold(word).lower()
+            stems = self.analyzer.terms(word)
+            whole.add(folded)
+            if not stems:
+                continue
+            whole.add(stems[0])
+            split = self.analyzer.lexicon.split_compound(word.lower()) if len(word) >= 8 else None
+            last = self.analyzer.terms(split[-1])[:1] if split else []
+            head.update(last)
+            other.update(t for t in stems[1:] if t not in last)
+        return LabelTerms(frozenset(whole), frozenset(head), frozenset(other))
 
     # --- reading the question -------------------------------------------------------------------------------
     @staticmethod
@@ -214,7 +231,7 @@ class FigureAnswerer:
         if answer.abstained:
             return None, answer, query
         top: Figure = facts["figures"][0]
-        label, context = self._terms(figure_label(top)), self._terms(figure_context(top))
+        label, context = self._terms(figure_label(top)), self._terms(f"{figure_context(top)} {top.context or ''}")
         groups = q.content_groups or [(t,) for t in q.content_terms]
 
         def share(have: set[str]) -> float:
@@ -223,6 +240,7 @@ class FigureAnswerer:
             return sum(1.0 if _covered(g[0], have) else 0.5 * any(_covered(p, have) for p in g[1:])
                        for g in groups) / len(groups)
 
+        label, context = label.all, context.all
         focus = 0.5 if not q.focus else float(_covered(q.focus[0], label | context))
         features = {
             "f_score": facts["score"], "f_values": math.log(max(1, facts["values"])),
@@ -313,8 +331,8 @@ class FigureAnswerer:
                 continue
             if total:
                 got = sum(weights[w] * _coverage(alts, label, context) for w, alts in wanted)
-                in_label = sum(weights[w] for w, alts in wanted if _coverage(alts, label, set()) > 0)
-                if require_label and in_label < 0.4 * total and not (constrained or fq.areas):
+                in_label = sum(weights[w] for w, alts in wanted if _coverage(alts, label, NO_TERMS) > 0)
+                if require_label and in_label < total / 3 and not (constrained or fq.areas):
                     continue  # the question's subject must be named by the row or column, not just the section
                 score = got / total
             else:
@@ -322,7 +340,7 @@ class FigureAnswerer:
             if score <= 0:
                 continue
             # a label that says no more than the question asks for beats one that says more
-            extra = [t for t in label if not t.isdigit()
+            extra = [t for t in label.whole if not t.isdigit()
                      and not any(_covered(a, {t}) for _, alts in wanted for group in alts for a in group)]
             score -= 0.004 * min(len(extra), 5)
             if f.status == "unverified" and f.in_table:
@@ -490,6 +508,10 @@ class FigureAnswerer:
 
     def citation(self, n: int, f: Figure) -> Citation:
         quote = f"{f.header}\n{f.line_text.strip()}" if f.header else f.line_text.strip()
+        if f.year and str(f.year) not in quote and f.context and str(f.year) in f.context:
+            # a running-text figure whose year stands in the line above it: quote that line too, so that every
+            # figure the answer states (the year included) stands in the quote
+            quote = f.context
         derived = []
         if f.status == "repaired" and f.printed not in (format_number(f.value),):
             derived.append(format_number(f.value))
@@ -507,15 +529,33 @@ def _basis(word: str) -> str | None:
     return None
 
 
-def _coverage(alts: tuple[set[str], set[str]], label: set[str], context: set[str]) -> float:
+@dataclass(frozen=True)
+class LabelTerms:
+    whole: frozenset[str]  # each word's stem and folded form
+    head: frozenset[str]  # each compound's last part
+    other: frozenset[str]  # each compound's other parts
+
+    @property
+    def all(self) -> set[str]:
+        return set(self.whole | self.head | self.other)
+
+
+NO_TERMS = LabelTerms(frozenset(), frozenset(), frozenset())
+
+
+def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: LabelTerms) -> float:
+    """How well a label names a question word: as a word of its own, as the head of a compound
+    (`investeringar` in `Byggnadsinvesteringar`), or only as a compound's modifier (`förvaltningens` against
+    `Förvaltningsgemensamt`), in the label or only in its table and section."""
     whole, parts = alts
-    if any(_covered(a, label) for a in whole):
-        return 1.0
-    if any(_covered(a, context) for a in whole):
-        return 0.8
-    if any(_covered(a, label) for a in parts):
+    for terms, weight in ((label.whole, 1.0), (label.head, 0.95), (context.whole, 0.8), (context.head, 0.75)):
+        if any(_covered(a, set(terms)) for a in whole):
+            return weight
+    if any(_covered(a, label.all) for a in parts):
         return 0.7
-    if any(_covered(a, context) for a in parts):
+    if any(_covered(a, set(label.other)) for a in whole):
+        return 0.55
+    if any(_covered(a, context.all) for a in parts | whole):
         return 0.5
     return 0.0
 

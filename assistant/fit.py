@@ -28,7 +28,7 @@ FIGURE_FEATURES = ["f_score", "f_values", "f_series", "f_label", "f_context", "f
 LIST_FEATURES = ["l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "wants_list", "wants_count",
                  "wants_other", "measure", "english"]
 FEATURES = {"prose": PROSE_FEATURES, "figure": FIGURE_FEATURES, "list": LIST_FEATURES}
-WRONG_COST = 0.5  # a wrong answer costs this much more than an abstention: a wrong number is worse than none
+WRONG_COST = 0.75  # a wrong answer costs 1.75 abstentions: a wrong number is worse than none
 L2 = 2.0
 
 

@@ -101,6 +101,7 @@ class QuestionReader:
             if not word.isdigit() and not any(t in self.doc_freq for t in word_terms):
                 unknown.append(word)
         folded = fold(text)
+        names = self._names(text)
         wants, opening = self.words.opening(folded)
         measure = any(self._measure(fold(w)) for w in [*lowered, *words])
         if wants == "fact" and measure:
@@ -112,10 +113,10 @@ class QuestionReader:
         para = PARAGRAPH.search(text)
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=[int(y) for y in YEAR.findall(text)],
-                        english=english, wants=wants, measure=measure, focus=self._focus(folded, opening),
+                        english=english, wants=wants, measure=measure, focus=self._focus(words, opening, names),
                         hints=hints, filters=filters or Filters(), unknown=unknown,
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
-                        names=self._names(text))
+                        names=names)
 
     def _names(self, text: str) -> list[tuple[str, ...]]:
         """Proper names and acronyms (capitalised, not opening the question), and the word after `Område`."""
@@ -149,15 +150,19 @@ class QuestionReader:
         return word in self.words.measures or any(
             word.startswith(m) and len(word) - len(m) <= 9 for m in self._measure_stems)
 
-    def _focus(self, folded: str, opening: str) -> list[str]:
-        """The stems of the first content word after the opening phrase: what `hur många …`, `vilket …`,
-        `vem …` asks about."""
-        rest = re.sub(r"^(och|men|sa|and|but|so)\s+", "", folded.strip())[len(opening):]
-        for word in WORD.findall(rest):
-            if word in self.words.frame or word in STOPWORDS or word.isdigit() or word in ENGLISH_HINTS:
+    def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]]) -> list[str]:
+        """The stems of the first word after the opening phrase that names a thing: what `hur många …`,
+        `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt` are passed over, and proper names, which `names`
+        holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
+        named = {n[0] for n in names}
+        skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
+        for word in words[skip:]:
+            folded = fold(word)
+            if folded in self.words.frame or folded in self.words.focus_skip or word in STOPWORDS \
+                    or word.isdigit() or word in ENGLISH_HINTS:
                 continue
-            terms = self.analyzer.terms(self.analyzer.restore(word))
-            if terms:
+            terms = self.analyzer.terms(word)
+            if terms and terms[0] not in named:
                 return terms
         return []
 

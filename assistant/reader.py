@@ -33,6 +33,7 @@ UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_gap", "density",
                  "bm25_hit", "vector_hit", "type_match", "adds", "words", "is_row", "is_item", "is_lead", "hint",
                  "year_miss"]
 SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
+QUANTITIES = {"amount", "count"}  # `hur stora konsekvenser` is answered by `inga konsekvenser` too
 EMBED_BUDGET = 24  # units embedded while the user waits, when ingest did not (an older index)
 
 NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(?![\w,])|(?<![\w,.])[-−–+]?\d+,\d+(?![\w,])"
@@ -147,7 +148,8 @@ class Reader:
                 "vector_hit": 1.0 / hit.vector_rank if hit.vector_rank else 0.0,
                 "wants_specific": float(specific), "measure": float(q.measure),
                 "wants_amount": float(q.wants in ("amount", "count")), "wants_list": float(q.wants == "list"),
-                "type_match": float(specific and q.wants in offers),
+                "type_match": float(specific and (q.wants in offers or (
+                    q.wants in QUANTITIES and bool(offers & QUANTITIES)))),
                 "offers_number": float("amount" in offers or "count" in offers), "adds": math.log1p(len(new)),
                 "density": (len(own) - len(new)) / max(1, len(own)),
                 "words": math.log1p(len(r.unit.text.split())),

@@ -32,6 +32,7 @@ class Cues(BaseModel):
 
 class Vocabulary(BaseModel):
     frame: frozenset[str]
+    focus_skip: frozenset[str]
     answer_types: dict[str, list[str]]
     measures: frozenset[str]
     doc_types: dict[str, str]
@@ -58,7 +59,7 @@ def _compiled(phrases: tuple[str, ...]) -> re.Pattern:
 @lru_cache(maxsize=1)
 def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return Vocabulary(frame=frozenset(data["frame"].split()), answer_types=data["answer_types"],
+    return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()), answer_types=data["answer_types"],
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"])
 

@@ -131,6 +131,9 @@ class Figure(BaseModel):
     page_start: int | None = None
     page_end: int | None = None
     in_table: bool = True
+    context: str | None = Field(None, description="For a figure in running text: its sentence, and the line it "
+                                "hangs under (`Förvaltningens ekonomi är fortsatt i balans` above `Omsättning: …`).")
+    when: str | None = Field(None, description="A time expression printed with it: `i juni`, `från 2025`, `fg år`.")
 
     @property
     def period(self) -> str:

@@ -28,8 +28,9 @@ from .store import Store
 from .vectors import VectorStore
 
 # Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions;
-# 4: verb-stem compounds; 5: units embedded for the reader; 6: a tab table's label row is its column header).
-PIPELINE_VERSION = "6"
+# 4: verb-stem compounds; 5: units embedded for the reader; 6: a tab table's label row is its column header;
+# 7: running-text figures with kind, basis, period and context from the words around them).
+PIPELINE_VERSION = "7"
 
 
 class EmbedderMismatchError(RuntimeError):

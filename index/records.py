@@ -29,7 +29,9 @@ def figure_label(f) -> str:
 
 
 def figure_context(f) -> str:
-    return f"{f.table} {f.section} {f.kind} {f.basis or ''} {f.title}"
+    """What a figure's table and section say it is; its sentence (`f.context`) is not indexed: the words of a
+    sentence would make every word of a question look like a label word."""
+    return f"{f.table} {f.section} {f.kind} {f.basis or ''} {f.title} {f.when or ''}"
 
 
 def figure_text(f) -> str:

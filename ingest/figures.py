@@ -13,6 +13,7 @@ from .sums import check_table
 from .tables import YEAR, Column, Table, finish_rows, read_table, table_width
 
 UNITS = [  # longest first: `miljoner kronor` before `kronor`
+    (r"miljarder kronor|miljard kronor|miljarder|miljard|mdkr", "mdkr"),
     (r"miljoner kronor|miljoner kr|mnkr|mkr|mkr\.|miljoner", "mnkr"), (r"tkr|tusen kronor", "tkr"),
     (r"kronor|kr", "kr"), (r"procentenheter", "procentenheter"), (r"procent|%", "%"),
     (r"årsarbetare", "årsarbetare"), (r"mil", "mil"),
@@ -25,6 +26,19 @@ AMOUNT = re.compile(
 RATIO = re.compile(r"^\W*(?P<label>[A-ZÅÄÖ][\wåäöÅÄÖ/ -]{1,60}?(?:\s*\(R12\))?)\s*[=:]\s*(?P<value>[-–−+]?\d+(?:,\d+)?)"
                    r"\s*(?P<unit>%|procent)?\s*\((?P<prev>[-–−+]?\d+(?:,\d+)?)\s*%?\)")
 CLAUSE_START = re.compile(r"(?:^|[.;:()•]|,\s|\s[-–]\s|\s(?:samt|och|men|där|vilket)\s)(?=[^.;:()•]*$)")
+# What the words around a number in running text say it is, and when: kind and basis cues look at the clause
+# before the number and the sentence it stands in (`den budgeterade intäkten`, `Helårsprognosen för 2023`,
+# `ett stort besparingskrav på 628 miljoner kronor`, `(4 mkr från 2025)`).
+BASIS_CUES = [(re.compile(r"\bbudget(?:erad|erat|erade|en|s)?\b|\bbudgetera", re.I), "budget"),
+              (re.compile(r"prognos", re.I), "prognos"), (re.compile(r"\butfall", re.I), "utfall")]
+KIND_CUES = [(re.compile(r"besparing|sparkrav|åtgärdskrav|atgardskrav|kostnadsreducer|reducering|minska\w* (?:sina )?"
+                         r"kostnader|spara\b|sparar\b", re.I), "besparing"),
+             (re.compile(r"investering|investera", re.I), "investering")]
+WHEN = re.compile(r"\b(?:från och med|fran och med|från|fran|till och med|under|i|inför|infor|efter)\s+"
+                  r"(?:(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)"
+                  r"(?:\s+(?:19|20)\d\d)?|(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?)\b"
+                  r"|\b(?:våren|varen|hösten|hosten|sommaren|vintern|försommaren|forsommaren)(?:\s+(?:19|20)\d\d)?\b"
+                  r"|\bf(?:g|öregående|oregaende)\.? år\b", re.I)
 LABEL_TAIL = re.compile(r"\s+(?:uppgår till|uppgar till|motsvarar|om|på|pa|med|till|ca|cirka|knappt|drygt|blev|är|ar|"
                         r"=|av)\s*$", re.I)
 
@@ -172,25 +186,74 @@ def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page
             if not label or not re.search(r"[A-Za-zÅÄÖåäö]{3}", label):
                 continue
             value = parse_number(m.group("value"))
+            near = _near(joined, m)  # the clause before the number and what follows it up to the sentence end
+            before = near[: max(0, near.find(m.group(0)))] if m.group(0) in near else near
+            when = WHEN.search(near)
+            if when is None:  # `I juni tog fullmäktige beslut …. Beslutet innebär … 628 miljoner kronor`
+                earlier = WHEN.search(_previous_sentence(joined, m))
+                when = earlier if earlier and not re.search(r"\d", earlier.group(0)[:6]) and not re.match(
+                    r"(?i)(från|fran|till|under)\b", earlier.group(0)) else None
+            from_year = re.search(r"\b(?:från|fran)(?: och med)?\s+((?:19|20)\d\d)\b", near, re.I)
             years = [int(y) for y in YEAR.findall(sentence) if y != m.group("value")]
-            year = years[0] if len(set(years)) == 1 else (section_years[-1] if section_years else None)
+            year = int(from_year.group(1)) if from_year else (
+                years[0] if len(set(years)) == 1 else (section_years[-1] if section_years else None))
             if year is None and m.group("prev") is not None:
                 year = _year_nearby(lines, block, line_no)
             prev = m.group("prev")
             end_line = line_at(starts, m.end() - 1)
             kind = _kind(" ".join(block.path), block.part, meta.doc_type, None, unit)
+            cue_kind = next((k for pattern, k in KIND_CUES if pattern.search(near)), None)
+            basis = next((b for pattern, b in BASIS_CUES if pattern.search(before)), None)  # `Helårsprognosen … 1 miljard`
+            if cue_kind and kind in ("belopp", "nyckeltal", "besparing", "investering") and unit != "%":
+                kind = cue_kind
+            elif kind == "belopp" and basis:
+                kind = basis
             if kind in ("belopp",) and prev is not None:
                 kind = "utfall" if re.search(r"utfall|omsättning", label, re.I) else "nyckeltal"
+            if basis is None and prev is not None and kind != "nyckeltal":
+                basis = "utfall"  # a value with last period's beside it reports an outcome
             out.append(Figure(
                 id=figure_id(meta.doc_id, line_no, None, label + m.group(0)), doc_id=meta.doc_id,
                 source=meta.source, title=meta.short_title, doc_type=meta.doc_type, table=block.path[-1],
                 section=" › ".join(block.path), row=label, column=None, area=_area(label, _path_area(block)),
-                year=year, basis="utfall" if prev is not None and kind != "nyckeltal" else None, kind=kind,
+                year=year, basis=basis, kind=kind, when=when.group(0) if when else None,
+                context=_context(lines, block, line_no, sentence),
                 value=value, printed=m.group("value"), unit=unit,
                 previous=parse_number(prev) if prev is not None else None, status="unverified",
                 line_text="\n".join(lines[line_no - 1:end_line]).strip(), line_start=line_no, line_end=end_line,
                 page_start=page_of(line_no - 1), page_end=page_of(end_line - 1), in_table=False))
     return out
+
+
+def _near(text: str, m) -> str:
+    """The words around a number: its clause before it, and the rest of its sentence after it."""
+    start = max(text.rfind(". ", 0, m.start()), text.rfind("\n\n", 0, m.start()), text.rfind("•", 0, m.start()))
+    end = text.find(". ", m.end())
+    return text[start + 1: end if end >= 0 else min(len(text), m.end() + 120)].replace("\n", " ")
+
+
+def _previous_sentence(text: str, m) -> str:
+    """The sentence before the one a number stands in (`I juni tog fullmäktige beslut …` before `Beslutet
+    innebär … 628 miljoner kronor`): where its time is often said."""
+    end = max(text.rfind(". ", 0, m.start()), text.rfind(".\n", 0, m.start()))
+    if end < 0:
+        return ""
+    start = max(text.rfind(". ", 0, end), text.rfind(".\n", 0, end), text.rfind("\n\n", 0, end))
+    return text[start + 1: end].replace("\n", " ")
+
+
+def _context(lines: list[str], block: Block, line_no: int, sentence: str) -> str:
+    """The figure's sentence, and the nearest line above it when its own line is a short item or key value
+    (`- Omsättning: 867,5 mnkr` under `- Förvaltningens ekonomi är fortsatt i balans`)."""
+    out = re.sub(r"\s+", " ", sentence).strip()
+    own = lines[line_no - 1].strip()
+    if len(own) <= 80:
+        for k in range(line_no - 2, block.start - 1, -1):
+            above = lines[k].strip(" -•*\t")
+            if above:
+                out = f"{above} {out}"
+                break
+    return out[:300]
 
 
 def _path_area(block: Block) -> str | None:

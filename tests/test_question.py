@@ -1,0 +1,81 @@
+"""Reading a question once: what it asks for, what it asks about, what it names, and hints that never exclude."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from assistant.bilingual import Bilingual
+from assistant.vocabulary import load_vocabulary
+from ingest.lexicon import fold
+
+
+@pytest.mark.parametrize("question, wants", [
+    ("Vem yrkade på tillägg i § 58?", "who"),
+    ("vem ar ordforande i namnden", "who"),
+    ("När ska Cosmic införas?", "when"),
+    ("Vilket datum är beslutsförslaget daterat?", "when"),
+    ("Varför slår räntehöjningarna hårt mot regionen?", "why"),
+    ("Vad är syftet med dialogerna?", "why"),
+    ("Hur många årsarbetare berörs?", "count"),
+    ("How many employees are affected?", "count"),
+    ("Hur mycket investeras i WiFi-nät 2024?", "amount"),
+    ("hur mkt sparar IT 2025", "amount"),
+    ("Vad är budgeten för Område IT 2024?", "amount"),  # `vad` + a measure asks for a figure
+    ("Vilka uppdrag har Område IT?", "list"),
+    ("Till vilka skickas beslutet?", "place"),
+    ("Har servicenämnden arbetsgivaransvaret?", "yesno"),
+    ("Vad innebär effektmål 10?", "fact"),
+])
+def test_what_a_question_asks_for_is_read_from_its_opening_words(bot, question, wants):
+    assert bot.reader.read(question).wants == wants
+
+
+def test_the_focus_is_the_thing_asked_about_not_a_verb_or_a_name(bot):
+    assert bot.reader.read("Hur många patienter vårdas på lasaretten?").focus[0] == "patient"
+    assert bot.reader.read("vem ar ordforande i servicenamnden?").focus[0] == "ordfor"  # `ar` is `är`
+    assert bot.reader.read("Vad är Angelica Erikssons telefonnummer?").focus[0] == "telefonnumm"
+
+
+def test_proper_names_and_the_area_after_omrade_are_what_the_question_names(bot):
+    names = bot.reader.read("Hur stor är besparingen för Område kommunikation 2025?").names
+    assert ("kommunikation",) in names and not any(n[0].startswith("omrad") for n in names)
+    assert bot.reader.read("När ska Cosmic införas?").names == [("cosmic",)]
+
+
+def test_a_document_type_named_in_a_question_is_a_hint_not_a_filter(bot):
+    q = bot.reader.read("Vad säger verksamhetsplanen om arbetsmiljöarbetet?")
+    assert q.hints.doc_types == {"verksamhetsplan"} and not q.filters
+    hits = bot.retrieve("Vad beslutade arbetsutskottet om verksamhetsplanen?", k=5)
+    assert any(h.chunk.doc_type != "verksamhetsplan" for h in hits)  # the protocol about the plan is still found
+
+
+def test_english_questions_are_read_in_english_and_searched_in_swedish(bot):
+    q = bot.reader.read("IT area forecast 2023?")  # no English function words, but English words
+    assert q.english and "prognos" in q.normalized.split() and q.wants == "amount"
+    assert not bot.reader.read("Vad är HME?").english
+
+
+def test_words_typed_without_diacritics_are_restored(bot):
+    q = bot.reader.read("vad ar atgardskravet for servicenamnden")
+    assert "åtgärdskravet" in q.normalized and "servicenämnden" in q.normalized
+
+
+def test_the_vocabulary_is_data_and_phrases_are_folded():
+    words = load_vocabulary()
+    assert words.opening(fold("Hur många indikatorer finns?")) == ("count", "hur manga")
+    assert all(p == fold(p) for phrases in words.answer_types.values() for p in phrases)
+
+
+def test_a_real_bilingual_dictionary_is_read_both_ways(tmp_path):
+    """FreeDict as Debian ships it for dictd: gzip text, `headword /pronunciation/` then translations."""
+    (tmp_path / "freedict-eng-swe.dict.dz").write_bytes(gzip.compress(
+        "00-database-info\nheader\nhospital /hɒspɪtl/\nsjukhus, lasarett\ncost /kɒst/\n1. kosta\n2. kostnad\n".encode()))
+    (tmp_path / "freedict-swe-eng.dict.dz").write_bytes(gzip.compress(
+        "besparing /beːspɑːrɪŋ/\nsaving, economy\n".encode()))
+    d = Bilingual.find(tmp_path)
+    assert d.available
+    assert d.translate("hospitals") == ["sjukhus", "lasarett"]  # the plural finds the headword
+    assert d.translate("costs") == ["kosta", "kostnad"]
+    assert d.translate("savings") == ["besparing"]  # reversed from the Swedish–English side
+    assert Bilingual.find(tmp_path / "missing").translate("cost") == []  # no dictionary: no guesses

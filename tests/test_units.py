@@ -1,0 +1,71 @@
+"""Units: what the reader weighs as an answer, split the same way at ingest and at question time."""
+from __future__ import annotations
+
+from core.models import Chunk
+from ingest.units import embedding_text, units_of
+
+
+def chunk(text: str, kind: str = "prose", header: str | None = None, path=("Plan", "4 Omvärld"), start: int = 10) -> Chunk:
+    lines = text.split("\n")
+    return Chunk(id="d#0001", doc_id="d", source="corpus/d.txt", title="D", part="Plan", doc_type="verksamhetsplan",
+                 section_path=list(path), kind=kind, text=text, header=header, line_start=start,
+                 line_end=start + len(lines) - 1, hash="h")
+
+
+def test_sentences_keep_the_lines_they_stand_on():
+    units = units_of(chunk("Nämnden ansvarar för driften. Regionstyrelsen har\narbetsgivaransvaret.\n\nEn ny mening här."))
+    assert [(u.kind, u.text, u.line_start, u.line_end) for u in units] == [
+        ("sentence", "Nämnden ansvarar för driften.", 10, 10),
+        ("sentence", "Regionstyrelsen har arbetsgivaransvaret.", 10, 11),
+        ("sentence", "En ny mening här.", 13, 13)]
+
+
+def test_a_word_hyphenated_over_a_line_break_is_joined_again():
+    units = units_of(chunk("Måluppfyllelsen var god i delårs-\nrapporten för 2023."))
+    assert units[0].text == "Måluppfyllelsen var god i delårsrapporten för 2023."
+
+
+def test_a_numbered_label_stays_with_the_sentence_it_names():
+    units = units_of(chunk("Effektmål 10. Regionen har en långsiktigt stark ekonomi."))
+    assert [u.text for u in units] == ["Effektmål 10. Regionen har en långsiktigt stark ekonomi."]
+
+
+def test_a_lead_in_line_carries_the_list_under_it():
+    text = ("Besparingsförslagen innehåller bland annat:\n\nFörändrad leverans av måltider\n"
+            "Övergång till molnlösningar\nReducerat konferensutbud")
+    units = units_of(chunk(text))
+    lead = [u for u in units if u.kind == "lead"]
+    assert len(lead) == 1 and lead[0].quote.splitlines() == [
+        "Besparingsförslagen innehåller bland annat:", "• Förändrad leverans av måltider",
+        "• Övergång till molnlösningar", "• Reducerat konferensutbud"]
+    assert (lead[0].line_start, lead[0].line_end) == (10, 14)
+    assert [u.text for u in units if u.kind == "item"] == [
+        "Förändrad leverans av måltider", "Övergång till molnlösningar", "Reducerat konferensutbud"]
+
+
+def test_items_that_open_a_section_are_listed_under_its_heading():
+    units = units_of(chunk("- Information om regelverk\n- Undersöka systemstöd\n- Kontrollmoment 2026",
+                           path=("Bilaga", "Välfärdsbrottslighet")))
+    lead = [u for u in units if u.kind == "lead"]
+    assert lead and lead[0].quote.startswith("Välfärdsbrottslighet:\n• Information om regelverk")
+
+
+def test_wrapped_prose_is_not_mistaken_for_a_list():
+    text = ("Det ekonomiska läget för hela regionsverige är mycket ansträngt och Region Örebro län är inget\n"
+            "undantag. Prognosen för 2023 visar på stora underskott.")
+    assert {u.kind for u in units_of(chunk(text))} == {"sentence"}
+
+
+def test_a_table_row_is_quoted_under_its_column_header():
+    units = units_of(chunk("Personalkostnader -665 -688,2\nÖvriga kostnader -1 230 -1284,2", kind="table",
+                           header="6.3 Resultatbudget\nBelopp i mnkr Budget 2024 | Prognos 2023"))
+    assert [u.kind for u in units] == ["row", "row"]
+    assert units[0].text == "Personalkostnader -665 -688,2"
+    assert units[0].quote == "6.3 Resultatbudget\nBelopp i mnkr Budget 2024 | Prognos 2023\nPersonalkostnader -665 -688,2"
+
+
+def test_a_unit_is_keyed_by_what_is_embedded_for_it():
+    a, b = units_of(chunk("Nämnden ansvarar för driften.")), units_of(chunk("Nämnden ansvarar för driften.", start=99))
+    c = units_of(chunk("Nämnden ansvarar för driften.", path=("Plan", "5 Mål")))
+    assert a[0].key == b[0].key != c[0].key  # the line does not change it; the section heading does
+    assert embedding_text("5 Mål", a[0].quote) == "5 Mål: Nämnden ansvarar för driften."
