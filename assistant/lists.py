@@ -50,7 +50,7 @@ LIST_CUE = re.compile(r"^(vilka|vilken|vilket|vad|lista|ange|namn\w*|vem|vart|hu
 FULFILLED = re.compile(r"\buppfyll(d|des|da|t|ts)\b|\bmaluppfyllelse\b|\bnadde?s?\b|\bfulfilled\b|\bmet\b")
 NEGATED = re.compile(r"\b(inte|ej|icke|not)\b")
 PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)")
-NUMBER = re.compile(r"\beffektmal\s+(\d+)")
+NUMBER = re.compile(r"\beffektmal(?:et)?\s+(?:nr\.?\s*|nummer\s+)?(\d+)")
 LIST_FRAME = {fold(w) for w in """
 vilka vilken vilket vad lista ange finns fanns har hade gäller följer följs följa mäts mäta under inom för om
 till av med som är var blev ska skulle kommer nämnden nämndens regionen region beslutade beslutat beslutats
@@ -138,10 +138,19 @@ class ListAnswerer:
         area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)} | {
             fold(w).lower() for a in self.areas.areas if a.name in areas for alias in a.aliases for w in WORD.findall(alias)}
         terms = []
+        frame_stems = self._frame_stems()
         for word in WORD.findall(q.normalized):
             w = fold(word).lower()
-            if w.isdigit() or w in LIST_FRAME or w in STOPWORDS or fold(w) in {fold(x) for x in FRAME_WORDS} \
-                    or w in area_words or len(w) < 3:
+            if w.isdigit() or w in LIST_FRAME or w in STOPWORDS or w in FRAME_WORDS or w in area_words or len(w) < 3:
+                continue
+            stems = self.analyzer.terms(word)
+            if not stems or stems[0] in frame_stems:
+                continue  # an inflection of a frame word (`fokusområdena`, `nämnd`)
+            split = self.analyzer.lexicon.split_compound(word.lower()) if len(word) >= 8 else None
+            head = self.analyzer.terms(split[-1])[:1] if split else []
+            if head and any(head[0].startswith(t) and len(head[0]) - len(t) <= 3 for t in self._target_stems()):
+                # `sjukfrånvaromålet`: the goal about sjukfrånvaro; its head says what to list, not which
+                terms += [fold(p) for p in split[:-1] if len(p) >= 3]
                 continue
             terms.append(w)
         return ListQuery(target, q.years, areas, paragraph, number.group(1) if number else None, fulfilled,
@@ -176,9 +185,26 @@ class ListAnswerer:
         known = [t for t in lq.terms if self._known(t)]
         lq.dropped = len(lq.terms) - len(known)
         lq.terms = known
-        if lq.target in GOAL_LEVELS:
-            return self._goals(lq)
-        return self._decisions(lq)
+        answer = self._goals(lq) if lq.target in GOAL_LEVELS else self._decisions(lq)
+        if answer is None and lq.terms:
+            # words that narrow to nothing (`satt` in `Vilka mål har nämnden satt upp för 2026?`) are left out
+            # too, and counted: the selection weighs a list that ignored part of the question
+            lq.dropped += len(lq.terms)
+            lq.terms = []
+            answer = self._goals(lq) if lq.target in GOAL_LEVELS else self._decisions(lq)
+        return answer
+
+    def _target_stems(self) -> set[str]:
+        """Stems of the nouns that name what to list (mål, indikator, uppdrag …)."""
+        if not hasattr(self, "_target_stem_set"):
+            self._target_stem_set = {t for one, many in NOUNS.values() for w in (one, many)
+                                     for t in self.analyzer.terms(w.split()[-1])[:1]}
+        return self._target_stem_set
+
+    def _frame_stems(self) -> set[str]:
+        if not hasattr(self, "_frame_stem_set"):
+            self._frame_stem_set = {t for w in LIST_FRAME for t in self.analyzer.terms(w)[:1]}
+        return self._frame_stem_set
 
     def _known(self, word: str) -> bool:
         stems = self.analyzer.terms(word)

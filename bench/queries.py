@@ -29,7 +29,7 @@ def measure(planted_path: Path) -> dict:
     planted = [json.loads(line) for line in planted_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if len(planted) > MAX_PLANTED:
         planted = random.Random(0).sample(planted, MAX_PLANTED)
-    evals = [json.loads(line)["question"] for f in sorted((REPO / "evals").glob("*.jsonl"))
+    evals = [json.loads(line)["question"] for f in sorted((REPO / "evals").rglob("*.jsonl"))
              for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [p["question"] for p in planted] + evals
     answer_ms, bm25_ms, vector_ms = [], [], []
