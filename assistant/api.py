@@ -50,6 +50,13 @@ class Assistant:
                                           load_record_index(self.settings.data_dir, "goals"))
         self._warmed = False
         self._lock = threading.Lock()
+        # the thesaurus and the bilingual dictionary are read while the rest starts (the chat imports Gradio
+        # meanwhile), not when the first question waits for them
+        threading.Thread(target=self._warm_lexical, name="lexical-resources", daemon=True).start()
+
+    def _warm_lexical(self) -> None:
+        self.prose.reader.synonyms.of("")
+        self.reader.bilingual.translate("")
 
     def model(self) -> ReaderModel | None:
         return load_model(self.settings.reader_model) if self.settings.reader_model else load_model()

@@ -22,7 +22,7 @@ from .select import Candidate
 MAX_UNITS = 2
 SECOND_RATIO = 0.5  # a second unit joins the answer when its share of the ranker's softmax is at least this
 # share of the first's
-PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_sim", "top_type_match", "top_focus",
+PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_cov_syn", "top_sim", "top_type_match", "top_focus",
                   "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
                   "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
                   "measure", "unknown", "english", "units"]
@@ -77,7 +77,7 @@ def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
     top = ranked[0].features
     second = ranked[1].features["score"] if len(ranked) > 1 else top["score"] - 5.0
     return {"top_prob": ranked[0].p, "margin": top["score"] - second, "top_cov": top["cov"],
-            "top_cov_text": top["cov_text"], "top_sim": top["sim"], "top_type_match": top["type_match"],
+            "top_cov_text": top["cov_text"], "top_cov_syn": top["cov_syn"], "top_sim": top["sim"], "top_type_match": top["type_match"],
             "top_focus": top["focus"], "top_names": top["names"],
             # everything at once: what is asked about, what is named, the kind of answer, the words, the year
             "top_holds": top["focus"] * top["names"] * (top["type_match"] if top["wants_specific"] else 1.0)

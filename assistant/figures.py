@@ -330,8 +330,9 @@ class FigureAnswerer:
             if fq.kind and f.kind != fq.kind and not (fq.kind == "investering" and "invester" in f"{f.row} {f.table}".lower()):
                 continue
             if total:
-                got = sum(weights[w] * _coverage(alts, label, context) for w, alts in wanted)
-                in_label = sum(weights[w] for w, alts in wanted if _coverage(alts, label, NO_TERMS) > 0)
+                coverage = [(w, alts, _coverage(alts, label, context)) for w, alts in wanted]
+                got = sum(weights[w] * c for w, _, c in coverage)
+                in_label = sum(weights[w] for w, _, c in coverage if c in IN_LABEL)
                 if require_label and in_label < total / 3 and not (constrained or fq.areas):
                     continue  # the question's subject must be named by the row or column, not just the section
                 score = got / total
@@ -340,8 +341,9 @@ class FigureAnswerer:
             if score <= 0:
                 continue
             # a label that says no more than the question asks for beats one that says more
-            extra = [t for t in label.whole if not t.isdigit()
-                     and not any(_covered(a, {t}) for _, alts in wanted for group in alts for a in group)]
+            asked = [a for _, alts in wanted for group in alts for a in group]
+            extra = [t for t in label.whole if not t.isdigit() and t not in asked
+                     and not any(_covered(a, (t,)) for a in asked)]
             score -= 0.004 * min(len(extra), 5)
             if f.status == "unverified" and f.in_table:
                 score -= 0.005
@@ -534,13 +536,13 @@ class LabelTerms:
     whole: frozenset[str]  # each word's stem and folded form
     head: frozenset[str]  # each compound's last part
     other: frozenset[str]  # each compound's other parts
+    all: frozenset[str] = frozenset()
 
-    @property
-    def all(self) -> set[str]:
-        return set(self.whole | self.head | self.other)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all", self.whole | self.head | self.other)
 
 
-NO_TERMS = LabelTerms(frozenset(), frozenset(), frozenset())
+IN_LABEL = (1.0, 0.95, 0.7, 0.55)  # the weights `_coverage` gives a word the row or column itself names
 
 
 def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: LabelTerms) -> float:
@@ -549,11 +551,11 @@ def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: Label
     `Förvaltningsgemensamt`), in the label or only in its table and section."""
     whole, parts = alts
     for terms, weight in ((label.whole, 1.0), (label.head, 0.95), (context.whole, 0.8), (context.head, 0.75)):
-        if any(_covered(a, set(terms)) for a in whole):
+        if any(_covered(a, terms) for a in whole):
             return weight
     if any(_covered(a, label.all) for a in parts):
         return 0.7
-    if any(_covered(a, set(label.other)) for a in whole):
+    if any(_covered(a, label.other) for a in whole):
         return 0.55
     if any(_covered(a, context.all) for a in parts | whole):
         return 0.5

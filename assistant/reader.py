@@ -25,11 +25,12 @@ from ingest.lexicon import fold
 from ingest.units import embedding_text, units_of
 
 from .question import Question
+from .synonyms import Synonyms
 from .vocabulary import load_vocabulary, phrase_pattern
 
 # What orders the units of one question (the ranker); question-level features (what it asks for, unknown
 # words, English) cannot order units and go to the calibration of the prose candidate instead (compose.py).
-UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_gap", "density", "focus", "names", "sim_gap", "sim_top", "hit_rank",
+UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_syn", "cov_gap", "density", "focus", "names", "sim_gap", "sim_top", "hit_rank",
                  "bm25_hit", "vector_hit", "type_match", "adds", "words", "is_row", "is_item", "is_lead", "hint",
                  "year_miss"]
 SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
@@ -40,7 +41,6 @@ NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(
                     r"|(?<![\w,.])[-−–+]?\d+(?![\w,.-])")
 YEARLIKE = re.compile(r"^(19|20)\d\d$")
 ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
-PARTY = re.compile(r"\((?:S|M|C|V|L|KD|MP|SD)\)")
 NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
 
 
@@ -80,6 +80,7 @@ class Reader:
         self.n = max(1, n_chunks)
         self.searcher = searcher
         self.words = load_vocabulary()
+        self.synonyms = Synonyms.find(analyzer)
         self._units: OrderedDict[str, list[Unit]] = OrderedDict()
         self._cause = phrase_pattern(self.words.cues.cause)
         self._time = phrase_pattern(self.words.cues.time)
@@ -88,7 +89,7 @@ class Reader:
         self._actor = re.compile(r"\w*(?:" + "|".join(map(re.escape, self.words.cues.actor_endings)) + r")\b")
         self._money = phrase_pattern(self.words.cues.money_units)
         self._number_words = phrase_pattern(self.words.cues.number_words)
-        self._person_marks = phrase_pattern(self.words.cues.person_marks)
+        self._party = re.compile(r"\((?:" + "|".join(map(re.escape, self.words.cues.parties)) + r")\)")
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.doc_freq.get(term, 0)))
@@ -119,30 +120,36 @@ class Reader:
         weights = [self._weight(g) for g in groups]
         total = sum(weights) or 1.0
         q_terms = {t for g in groups for t in g}
+        synonyms = [self.synonyms.of(g[0]) for g in groups]
         sims = self._similarities(readings, qvec)
         specific = q.wants in SPECIFIC
         unknown = len(q.unknown) / max(1, len(groups))
         hit_of = {h.chunk.id: h for h in hits}
         terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
+        around: dict[str, tuple[set[str], set[str]]] = {}  # per passage: its section's terms, and its title's
         for i, (r, sim) in enumerate(zip(readings, sims)):
             hit = hit_of[r.chunk.id]
             own_terms, quote_terms = terms[i]
-            section_terms = self._terms(" ".join(r.chunk.section_path))
+            if r.chunk.id not in around:
+                around[r.chunk.id] = (self._terms(" ".join(r.chunk.section_path)), self._terms(r.chunk.title))
+            section_terms, title_terms = around[r.chunk.id]
             # the units before and after in the same passage: a name under its title, an answer after the
             # sentence that restates the question
             before = terms[i - 1][0] if i and readings[i - 1].chunk.id == r.chunk.id else set()
             after = terms[i + 1][0] if i + 1 < len(readings) and readings[i + 1].chunk.id == r.chunk.id else set()
+            placed = quote_terms | section_terms
             cov_text = self._coverage(groups, weights, total, own_terms)
-            cov = self._coverage(groups, weights, total, quote_terms | section_terms)
-            cov_ctx = self._coverage(groups, weights, total, quote_terms | section_terms | before)
-            cov_next = self._coverage(groups, weights, total, quote_terms | section_terms | after)
+            cov = self._coverage(groups, weights, total, placed)
+            cov_ctx = self._coverage(groups, weights, total, placed | before)
+            cov_next = self._coverage(groups, weights, total, placed | after)
+            cov_syn = self._synonym_coverage(groups, weights, total, synonyms, placed)
             own = {t for t in self.analyzer.terms(r.unit.text) if not YEARLIKE.match(t)}
             new = {t for t in own if not any(covered(t, {g}) for g in q_terms)}
             offers = self.offers(r.unit)
             r.features = {
-                "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next,
-                "focus": self._focus(q, quote_terms | section_terms),
-                "names": self._names(q, quote_terms | section_terms | self._terms(r.chunk.title)),
+                "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next, "cov_syn": cov_syn,
+                "focus": self._focus(q, placed),
+                "names": self._names(q, placed | title_terms),
                 "sim": sim, "hit_rank": 1.0 / r.rank,
                 "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
                 "vector_hit": 1.0 / hit.vector_rank if hit.vector_rank else 0.0,
@@ -179,6 +186,19 @@ class Reader:
         for group, w in zip(groups, weights):
             if covered(group[0], have):
                 got += w
+            elif len(group) > 1:
+                got += w * sum(covered(p, have) for p in group[1:]) / (len(group) - 1)
+        return got / total
+
+    def _synonym_coverage(self, groups, weights, total, synonyms, have: set[str]) -> float:
+        """Coverage where a word the unit says otherwise (`minska` for `sänka`, `personal` for `anställda`)
+        counts too, a little less than the word itself."""
+        got = 0.0
+        for group, w, syns in zip(groups, weights, synonyms):
+            if covered(group[0], have):
+                got += w
+            elif any(s in have for s in syns):
+                got += 0.7 * w
             elif len(group) > 1:
                 got += w * sum(covered(p, have) for p in group[1:]) / (len(group) - 1)
         return got / total
@@ -221,7 +241,7 @@ class Reader:
             out.add("when")
         if self._cause.search(folded):
             out.add("why")
-        if PARTY.search(text) or self._actor.search(folded) or any(
+        if self._party.search(text) or self._actor.search(folded) or any(
                 not self.analyzer.lexicon.is_word(last.lower()) for _, last in NAME.findall(text)):
             out.add("who")
         if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:

@@ -26,7 +26,6 @@ class Cues(BaseModel):
     actor_endings: list[str]
     number_words: list[str]
     money_units: list[str]
-    person_marks: list[str]
     parties: list[str]
 
 

@@ -79,3 +79,16 @@ def test_a_real_bilingual_dictionary_is_read_both_ways(tmp_path):
     assert d.translate("costs") == ["kosta", "kostnad"]
     assert d.translate("savings") == ["besparing"]  # reversed from the Swedish–English side
     assert Bilingual.find(tmp_path / "missing").translate("cost") == []  # no dictionary: no guesses
+
+
+def test_a_real_thesaurus_gives_synonyms_by_stem(bot, tmp_path):
+    """MyThes as Debian ships it (mythes-sv): an encoding line, then `word|n` and n lines of synonyms."""
+    from assistant.synonyms import Synonyms
+
+    (tmp_path / "th_sv_SE_v2.dat").write_bytes(
+        "ISO-8859-1\nminska|1\n|reducera|krympa\norsak|1\n(subst)|skäl|anledning\n".encode("latin-1"))
+    synonyms = Synonyms.find(bot.searcher.analyzer, tmp_path)
+    stem = bot.searcher.analyzer.terms
+    assert synonyms.available and stem("reducera")[0] in synonyms.of(stem("minskar")[0])  # by stem, any form
+    assert stem("skälen")[0] in synonyms.of(stem("orsaken")[0])
+    assert Synonyms.find(bot.searcher.analyzer, tmp_path / "missing").of(stem("minska")[0]) == frozenset()
