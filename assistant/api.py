@@ -44,7 +44,8 @@ class Assistant:
                                           self.searcher), self.model)
         self.figure_answerer = FigureAnswerer(self.searcher.figures_by_id,
                                               load_record_index(self.settings.data_dir, "figures"),
-                                              self.searcher.analyzer, json.loads(self.searcher.meta("figure_stats") or "{}"))
+                                              self.searcher.analyzer, json.loads(self.searcher.meta("figure_stats") or "{}"),
+                                              self.searcher.areas)
         self.list_answerer = ListAnswerer(lambda: self.searcher.goals, lambda: self.searcher.decisions,
                                           self.searcher.areas, self.searcher.analyzer,
                                           load_record_index(self.settings.data_dir, "goals"))

@@ -27,7 +27,7 @@ from .reader import covered as _covered
 from .question import FRAME_WORDS, Question
 from .select import Candidate
 
-MIN_SCORE = 0.6
+MIN_SCORE = 0.5  # below this no figure is proposed; above it, the selection weighs the match (f_score)
 MAX_LISTED = 8
 BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",
          "budgeterade": "budget", "prognos": "prognos", "prognosen": "prognos", "prognoser": "prognos",
@@ -44,6 +44,7 @@ KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), (
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
                  "skillnad", "skillnaden", "jämfört", "jämförelse", "ökat", "minskat", "ökning", "minskning"]
 FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|vad galler|and|what about)\b|\bda\s*\??$")
+TOTAL_WORDS = re.compile(r"\b(totalt?|totala|sammanlagt|sammanlagda|sammantaget|in total|altogether)\b")
 STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
                "unverified": "kunde inte kontrolleras mot någon summa"}
 KIND_WORDS = {"investering": "investering", "investeringar": "investering", "investeras": "investering",
@@ -64,6 +65,7 @@ class FigureQuery:
     unknown_area: str | None = None  # `Område kommunikation` when no such area has figures
     maybe_areas: list[str] = field(default_factory=list)
     lenient: bool = False  # words no figure label holds are left out (`låg`, `landar`) instead of counted against
+    total: bool = False  # asks for the whole (`totalt`, `sammanlagt`): a table's sum row answers for the table
 
 
 @dataclass
@@ -88,9 +90,12 @@ class FigureAnswerer:
     CANDIDATES = 400
     CACHE = 50_000
 
-    def __init__(self, fetch, index: BM25Index | None, analyzer: SwedishAnalyzer, stats: dict | None):
+    def __init__(self, fetch, index: BM25Index | None, analyzer: SwedishAnalyzer, stats: dict | None,
+                 catalog_areas=None):
         """`fetch(ids)` reads figures from the store; `index` finds their ids by term; `stats` is what ingest
-        computed over all figures (areas, row words)."""
+        computed over all figures (areas, row words); `catalog_areas` (the catalog's `[[area]]` with aliases)
+        resolves `SSC`, `medicinteknik`, `Måltidsservice` to the area figures are tagged with."""
+        self.catalog_areas = catalog_areas
         self.fetch = fetch
         self.index = index
         self.analyzer = analyzer
@@ -192,7 +197,18 @@ class FigureAnswerer:
             pattern = r"\b" + re.escape(key).replace(r"\ ", r"[\s-]+") + r"(?:s?-?omradets?|s)?(?![\w-])"
             if (compound or re.search(pattern, folded)) and not any(self._area_keys[a].find(key) >= 0 and a in areas for a in areas):
                 areas.append(area)
-        skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | FIGURE_FRAME
+        if self.catalog_areas is not None:  # aliases the figure labels do not spell out
+            for name in self.catalog_areas.mentioned(q.text) + self.catalog_areas.mentioned(q.normalized):
+                for area, key in self._area_keys.items():  # `Shared Service Center` is `Område Shared …`
+                    # an area name that is also a row word (`fastigheter`) names the area only as above
+                    if key == self._area_key(name) and area not in areas and key not in self._ambiguous_area_keys:
+                        areas.append(area)
+            named_keys = {self._area_key(a) for a in areas}
+            alias_words = {fold(w).lower() for a in self.catalog_areas.areas if self._area_key(a.name) in named_keys
+                           for alias in a.aliases for w in WORD.findall(alias)}
+        else:
+            alias_words = set()
+        skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | FIGURE_FRAME | alias_words
         area_terms = {t for a in areas for t in self.analyzer.terms(a)}
         area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)}
         skip_terms = self._frame_terms
@@ -206,7 +222,7 @@ class FigureAnswerer:
                 continue
             terms.append(w)
         unknown_area = named.group(1).strip() if named and not areas else None
-        return FigureQuery(terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
+        return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
                            compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,
                            maybe_areas=[a for a in maybe if a not in areas])
 
@@ -333,7 +349,8 @@ class FigureAnswerer:
                 coverage = [(w, alts, _coverage(alts, label, context)) for w, alts in wanted]
                 got = sum(weights[w] * c for w, _, c in coverage)
                 in_label = sum(weights[w] for w, _, c in coverage if c in IN_LABEL)
-                if require_label and in_label < total / 3 and not (constrained or fq.areas):
+                if require_label and in_label < total / 3 and not (constrained or fq.areas) \
+                        and not (fq.total and TOTAL.search(f.row)):
                     continue  # the question's subject must be named by the row or column, not just the section
                 score = got / total
             else:
@@ -364,7 +381,8 @@ class FigureAnswerer:
                 f"Dokumenten i kunskapsbanken har inga tal för område {fq.unknown_area!r}. "
                 f"Områden med tal: {known}.")), {"shape": "unknown_area"}
         matches = self.match(fq)
-        if (not matches or matches[0].score < MIN_SCORE) and not fq.lenient and fq.terms:
+        if (not matches or matches[0].score < MIN_SCORE) and not fq.lenient and fq.terms \
+                and self._in_labels([(w, self._alternatives(w)) for w in fq.terms]):
             # a word no label holds may be a verb of the question (`låg`, `landar`): try without such words, and
             # let the selection weigh how much was left out
             answer, facts = self.answer_with_facts(replace(fq, lenient=True))

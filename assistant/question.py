@@ -79,6 +79,11 @@ class QuestionReader:
         english = self._english_question(lowered, text)
         stripped = is_stripped(text)  # typed without å/ä/ö: read `ar`, `for`, `manga` as är, för, många
         words: list[str] = []
+        if english:  # `net financial result` is one Swedish word before it is three English ones
+            phrased = text.lower()
+            for phrase, swedish in sorted(self.words.english_phrases.items(), key=lambda kv: -len(kv[0])):
+                phrased = re.sub(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", f" {swedish} ", phrased)
+            lowered = [t.lower() for t in WORD.findall(phrased)]
         for tok in lowered:
             if english:
                 words += self._english(tok)

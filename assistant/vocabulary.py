@@ -37,6 +37,7 @@ class Vocabulary(BaseModel):
     doc_types: dict[str, str]
     cues: Cues
     english: dict[str, str]
+    english_phrases: dict[str, str]
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
         """(what the question asks for, the phrase that says so) from its first words."""
@@ -60,7 +61,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()), answer_types=data["answer_types"],
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
-                      cues=Cues(**data["cues"]), english=data["english"])
+                      cues=Cues(**data["cues"]), english=data["english"],
+                      english_phrases=data.get("english_phrases", {}))
 
 
 def phrase_pattern(phrases) -> re.Pattern:
