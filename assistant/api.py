@@ -5,7 +5,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from core.models import Answer, Decision, Figure, GoalNode
+from core.models import Answer, Decision, Figure, GoalNode, Unit
 from core.numbers import format_number
 from core.settings import Settings, get_settings
 from index.records import load_record_index
@@ -15,7 +15,7 @@ from .compose import ProseAnswerer
 from .figures import FigureAnswerer, FigureQuery
 from .lists import ListAnswerer
 from .question import Question, QuestionReader
-from .reader import Reader, Reading
+from .reader import SPECIFIC, Reader, Reading
 from .scoring import ReaderModel, load_model
 from .select import Candidate, abstention, select
 
@@ -102,6 +102,10 @@ class Assistant:
             if note is not None:
                 out.notes.append(note)
         if self.settings.structure_answers and (listed := self.list_answerer.candidate(q)) is not None:
+            # a list answers `vem …` only if it names people (`justering` lists no one who signed)
+            offers = self.prose.reader.offers(Unit(kind="lead", text=listed.answer.answer, quote=listed.answer.answer,
+                                                   line_start=0, line_end=0, key=""))
+            listed.features["l_type_match"] = float(q.wants not in SPECIFIC or q.wants in offers)
             out.candidates.append(listed)
         prose, out.readings = self.prose.candidate(q, hits, vector)
         if prose is not None:

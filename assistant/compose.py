@@ -78,10 +78,11 @@ def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
     second = ranked[1].features["score"] if len(ranked) > 1 else top["score"] - 5.0
     return {"top_prob": ranked[0].p, "margin": top["score"] - second, "top_cov": top["cov"],
             "top_cov_text": top["cov_text"], "top_cov_syn": top["cov_syn"], "top_sim": top["sim"], "top_type_match": top["type_match"],
-            "top_focus": top["focus"], "top_names": top["names"],
+            "top_focus": top["focus"], "top_focus_near": top["focus_near"], "top_asks_met": top["asks_met"],
+            "top_names": top["names"],
             # everything at once: what is asked about, what is named, the kind of answer, the words, the year
             "top_holds": top["focus"] * top["names"] * (top["type_match"] if top["wants_specific"] else 1.0)
-            * min(1.0, 2 * top["cov_text"]) * (1.0 - top["year_miss"]), "top_cov_x_type": top["cov_text"] * top["type_match"],
+            * min(1.0, 2 * top["cov_text"]) * (1.0 - top["year_miss"]) * top["asks_met"], "top_cov_x_type": top["cov_text"] * top["type_match"],
             "top_focus_x_type": top["focus"] * top["type_match"],
             "top_adds": top["adds"], "top_year_miss": top["year_miss"], "top_is_row": top["is_row"],
             "top_is_lead": top["is_lead"], "wants_specific": top["wants_specific"], "wants_amount": top["wants_amount"],

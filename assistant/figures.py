@@ -265,6 +265,9 @@ class FigureAnswerer:
             "f_area": float(bool(query.areas)), "f_basis": float(bool(query.basis)), "f_kind": float(bool(query.kind)),
             "f_year": float(bool(query.years)), "f_follow_up": float(merged is not None),
             "f_unknown": float(self.names_unknown(q)), "f_dropped": facts.get("dropped", 0.0),
+            # money asked, a share answered (or the other way round): `vad kostar lunchen` is not `10 %`
+            "f_unit_clash": float(("money" in q.asks and top.unit in ("%", "procentenheter"))
+                                  or ("percent" in q.asks and top.unit in ("mnkr", "tkr", "kr", "mdkr"))),
             "measure": float(q.measure),
             "wants_amount": float(q.wants in ("amount", "count")),
             "wants_other": float(q.wants in ("who", "when", "why", "place", "yesno", "list")),

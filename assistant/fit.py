@@ -23,9 +23,10 @@ from .reader import UNIT_FEATURES
 from .scoring import MODEL_PATH, Logistic, ReaderModel, Ranker, fit_logistic, fit_ranker
 
 FIGURE_FEATURES = ["f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_running", "f_unverified",
-                   "f_area", "f_basis", "f_kind", "f_year", "f_follow_up", "f_unknown", "f_dropped", "measure", "wants_amount",
+                   "f_area", "f_basis", "f_kind", "f_year", "f_follow_up", "f_unknown", "f_dropped", "f_unit_clash", "measure", "wants_amount",
                    "wants_other", "english"]
-LIST_FEATURES = ["l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "wants_list", "wants_count",
+LIST_FEATURES = ["l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "l_type_match",
+                 "wants_list", "wants_count",
                  "wants_other", "measure", "english"]
 FEATURES = {"prose": PROSE_FEATURES, "figure": FIGURE_FEATURES, "list": LIST_FEATURES}
 WRONG_COST = 0.75  # a wrong answer costs 1.75 abstentions: a wrong number is worse than none

@@ -45,6 +45,7 @@ class Question:
     filters: Filters = field(default_factory=Filters)  # set by the user: only these documents
     unknown: list[str] = field(default_factory=list)  # content words the corpus never uses
     paragraph: str | None = None  # `§ 58`
+    asks: set[str] = field(default_factory=set)  # finer than `wants`: money, percent (a share), date (a day)
     names: list[tuple[str, ...]] = field(default_factory=list)  # stems of what the question names: `Cosmic`,
     # `HME`, `Lindesbergs lasarett`, the area after `Område`; an answer about something else does not answer
 
@@ -111,6 +112,14 @@ class QuestionReader:
         measure = any(self._measure(fold(w)) for w in [*lowered, *words])
         if wants == "fact" and measure:
             wants = "amount"  # `Vad är budgeten …`, `Vad blev utfallet …` ask for a figure
+        asks = set()
+        folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())
+        if wants in ("amount", "count", "fact") and folded_words & self.words.money_words:
+            asks.add("money")
+        if folded_words & self.words.percent_words:
+            asks.add("percent")
+        if wants == "when" and folded_words & self.words.date_words:
+            asks.add("date")
         hints = Filters()
         for phrase, doc_type in self.words.doc_types.items():
             if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", folded):
@@ -119,7 +128,7 @@ class QuestionReader:
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=[int(y) for y in YEAR.findall(text)],
                         english=english, wants=wants, measure=measure, focus=self._focus(words, opening, names),
-                        hints=hints, filters=filters or Filters(), unknown=unknown,
+                        hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks,
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names)
 

@@ -30,7 +30,8 @@ from .vocabulary import load_vocabulary, phrase_pattern
 
 # What orders the units of one question (the ranker); question-level features (what it asks for, unknown
 # words, English) cannot order units and go to the calibration of the prose candidate instead (compose.py).
-UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_syn", "cov_gap", "density", "focus", "names", "sim_gap", "sim_top", "hit_rank",
+UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_syn", "cov_gap", "density", "focus", "focus_near",
+                 "names", "asks_met", "sim_gap", "sim_top", "hit_rank",
                  "bm25_hit", "vector_hit", "type_match", "adds", "words", "is_row", "is_item", "is_lead", "hint",
                  "year_miss"]
 SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
@@ -41,6 +42,8 @@ NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(
                     r"|(?<![\w,.])[-−–+]?\d+(?![\w,.-])")
 YEARLIKE = re.compile(r"^(19|20)\d\d$")
 ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+DAY = re.compile(r"\b(?:den\s+)?\d{1,2}(?:e|:e)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+                 r"november|december)\b")
 NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
 
 
@@ -149,6 +152,8 @@ class Reader:
             r.features = {
                 "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next, "cov_syn": cov_syn,
                 "focus": self._focus(q, placed),
+                "focus_near": self._focus(q, placed | before | after),
+                "asks_met": float(q.asks <= offers),
                 "names": self._names(q, placed | title_terms),
                 "sim": sim, "hit_rank": 1.0 / r.rank,
                 "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
@@ -246,6 +251,12 @@ class Reader:
             out.add("who")
         if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:
             out.add("list")
+        if numbers and (self._money.search(folded) and not re.fullmatch(r"[\s\d,.%-]*%", unit.text.strip())):
+            out.add("money")
+        if "%" in text or "procent" in folded:
+            out.add("percent")
+        if ISO_DATE.search(text) or DAY.search(folded):
+            out.add("date")
         return out
 
     def _similarities(self, readings: list[Reading], qvec: np.ndarray | None) -> list[float]:

@@ -32,6 +32,10 @@ class Cues(BaseModel):
 class Vocabulary(BaseModel):
     frame: frozenset[str]
     focus_skip: frozenset[str]
+    prepositions: list[str]
+    money_words: frozenset[str]
+    percent_words: frozenset[str]
+    date_words: frozenset[str]
     answer_types: dict[str, list[str]]
     measures: frozenset[str]
     doc_types: dict[str, str]
@@ -40,14 +44,23 @@ class Vocabulary(BaseModel):
     english_phrases: dict[str, str]
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
-        """(what the question asks for, the phrase that says so) from its first words."""
+        """(what the question asks for, the phrase that says so) from its first words; a preposition may come
+        first (`Från vilket datum …`, `Med hur mycket …`)."""
         text = re.sub(r"^(och|men|sa|and|but|so)\s+", "", folded_question.strip())
+        best = self._longest(text)
+        if best[0] == "fact":
+            m = re.match(r"(?:" + "|".join(map(re.escape, self.prepositions)) + r")\s+", text)
+            if m and (after := self._longest(text[m.end():]))[0] != "fact":
+                best = (after[0], m.group(0) + after[1])
+        return best  # type: ignore[return-value]
+
+    def _longest(self, text: str) -> tuple[str, str]:
         best: tuple[str, str] = ("fact", "")
         for kind, phrases in self.answer_types.items():
             for phrase in phrases:
                 if len(phrase) > len(best[1]) and re.match(re.escape(phrase) + r"(?![\w-])", text):
                     best = (kind, phrase)
-        return best  # type: ignore[return-value]
+        return best
 
 
 @lru_cache(maxsize=None)
@@ -59,7 +72,10 @@ def _compiled(phrases: tuple[str, ...]) -> re.Pattern:
 @lru_cache(maxsize=1)
 def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()), answer_types=data["answer_types"],
+    return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()),
+                      prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
+                      percent_words=frozenset(data["percent_words"].split()),
+                      date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
                       english_phrases=data.get("english_phrases", {}))
