@@ -52,7 +52,10 @@ def judge(q: dict, answer, hits: list, k: int) -> dict:
         row["items_found"] = sum(1 for e in tokens if e in text) if not answer.abstained else 0
         row["items_listed"] = len(listed)
         row["items_right"] = sum(1 for line in listed if any(e in line for e in tokens))
-        row["ok_answer"] = row["items_found"] == len(tokens) and row["items_right"] == len(listed) > 0
+        # a bulleted list must hold nothing else; a sentence that names every item (`pandemin, kriget i
+        # Ukraina, inflation …`) answers as well
+        row["ok_answer"] = not answer.abstained and row["items_found"] == len(tokens) \
+            and row["items_right"] == len(listed)
     else:
         row["ok_answer"] = not answer.abstained and all(t in text for t in tokens)
     sections = [q["section"]] if isinstance(q["section"], str) else q["section"]

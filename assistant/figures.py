@@ -258,10 +258,12 @@ class FigureAnswerer:
 
         label, context = label.all, context.all
         focus = 0.5 if not q.focus else float(_covered(q.focus[0], label | context))
+        titled = label | context | self._terms(f"{top.title} {top.section}").all
+        names = sum(any(_covered(t, titled) for t in name) for name in q.names) / len(q.names) if q.names else 1.0
         features = {
             "f_score": facts["score"], "f_values": math.log(max(1, facts["values"])),
             "f_series": float(facts["shape"] == "series"), "f_label": share(label), "f_context": share(label | context),
-            "f_focus": focus, "f_running": float(not top.in_table), "f_unverified": float(top.status == "unverified"),
+            "f_focus": focus, "f_names": names, "f_running": float(not top.in_table), "f_unverified": float(top.status == "unverified"),
             "f_area": float(bool(query.areas)), "f_basis": float(bool(query.basis)), "f_kind": float(bool(query.kind)),
             "f_year": float(bool(query.years)), "f_follow_up": float(merged is not None),
             "f_unknown": float(self.names_unknown(q)), "f_dropped": facts.get("dropped", 0.0),

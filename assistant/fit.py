@@ -22,7 +22,7 @@ from .evaluate import judge, load_questions, split_files
 from .reader import UNIT_FEATURES
 from .scoring import MODEL_PATH, Logistic, ReaderModel, Ranker, fit_logistic, fit_ranker
 
-FIGURE_FEATURES = ["f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_running", "f_unverified",
+FIGURE_FEATURES = ["f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_names", "f_running", "f_unverified",
                    "f_area", "f_basis", "f_kind", "f_year", "f_follow_up", "f_unknown", "f_dropped", "f_unit_clash", "measure", "wants_amount",
                    "wants_other", "english"]
 LIST_FEATURES = ["l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "l_type_match",
@@ -125,9 +125,13 @@ def utility(results: list[tuple[Asked, float, bool]], threshold: float) -> tuple
     return right / n, -cost / n
 
 
-def choose_threshold(results: list[tuple[Asked, float, bool]]) -> float:
+def choose_threshold(results: list[tuple[Asked, float, bool]], window: int = 3) -> float:
+    """The threshold of highest utility, smoothed over its neighbours (±0.03): the curve is flat and jagged
+    near its top, and a point that wins by one question does not generalise."""
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    return float(max(grid, key=lambda t: (utility(results, t)[1], -abs(t - 0.5))))
+    values = np.array([utility(results, t)[1] for t in grid])
+    smooth = np.array([values[max(0, i - window): i + window + 1].mean() for i in range(len(values))])
+    return float(grid[int(np.argmax(smooth))])
 
 
 def cross_validate(asked: list[Asked], k: int, folds: int = 5) -> dict:

@@ -130,7 +130,8 @@ class QuestionReader:
                         english=english, wants=wants, measure=measure, focus=self._focus(words, opening, names),
                         hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks,
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
-                        names=names)
+                        names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)
+                                                            if para else None) else []))
 
     def _names(self, text: str) -> list[tuple[str, ...]]:
         """Proper names and acronyms (capitalised, not opening the question), and the word after `Område`."""

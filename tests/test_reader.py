@@ -47,8 +47,11 @@ def test_a_lead_in_is_quoted_with_the_list_under_it(bot):
 
 
 def test_an_amount_question_may_be_answered_without_a_number(bot):
-    answer = bot.ask("Hur stora ekonomiska konsekvenser får beslutet i § 58?")
-    assert not answer.abstained and "inga ekonomiska konsekvenser" in answer.answer
+    """`Hur stora …` asks for an amount, but the sentence that answers has none: it is still proposed and ranks
+    above every candidate with a number (whether it clears the threshold is the fitted model's call)."""
+    proposals = bot.candidates("Hur stora ekonomiska konsekvenser får beslutet i § 58?")
+    best = max(proposals.candidates, key=lambda c: c.p)
+    assert best.route == "prose" and "inga ekonomiska konsekvenser" in best.answer.answer
 
 
 def test_a_count_of_something_the_documents_do_not_hold_is_refused(bot):
