@@ -20,6 +20,7 @@ from .scoring import ReaderModel, load_model
 from .select import Candidate, abstention, select
 
 READ_PASSAGES = 8  # passages whose units the reader weighs
+RETIRE_AFTER_S = 60.0  # a replaced generation is closed this long after the switch
 
 
 @dataclass
@@ -35,25 +36,82 @@ class Proposals:
     unknown_area: bool = False  # names `Område X`, and the catalog lists the organisation's areas without it
 
 
+@dataclass
+class Engine:
+    """One index generation opened for answering: what `Assistant` swaps when ingest publishes a new one."""
+    index_path: object
+    searcher: Searcher
+    reader: QuestionReader
+    prose: ProseAnswerer
+    figure_answerer: FigureAnswerer
+    list_answerer: ListAnswerer
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
-        self.searcher = Searcher(self.settings)
-        self.reader = QuestionReader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.bm25.surface_vocab)
-        self.prose = ProseAnswerer(Reader(self.searcher.analyzer, self.searcher.doc_freq, self.searcher.n_chunks,
-                                          self.searcher), self.model)
-        self.figure_answerer = FigureAnswerer(self.searcher.figures_by_id,
-                                              load_record_index(self.settings.data_dir, "figures"),
-                                              self.searcher.analyzer, json.loads(self.searcher.meta("figure_stats") or "{}"),
-                                              self.searcher.areas)
-        self.list_answerer = ListAnswerer(lambda: self.searcher.goals, lambda: self.searcher.decisions,
-                                          self.searcher.areas, self.searcher.analyzer,
-                                          load_record_index(self.settings.data_dir, "goals"))
+        self._engine = self._load(self.settings.pinned())
+        self._reloading = threading.Lock()
         self._warmed = False
         self._lock = threading.Lock()
         # the thesaurus and the bilingual dictionary are read while the rest starts (the chat imports Gradio
         # meanwhile), not when the first question waits for them
         threading.Thread(target=self._warm_lexical, name="lexical-resources", daemon=True).start()
+
+    def _load(self, pinned: Settings) -> "Engine":
+        searcher = Searcher(pinned)
+        reader = QuestionReader(searcher.analyzer, searcher.doc_freq, searcher.bm25.surface_vocab)
+        prose = ProseAnswerer(Reader(searcher.analyzer, searcher.doc_freq, searcher.n_chunks, searcher), self.model)
+        figure_answerer = FigureAnswerer(searcher.figures_by_id, load_record_index(pinned.index_path, "figures"),
+                                         searcher.analyzer, json.loads(searcher.meta("figure_stats") or "{}"),
+                                         searcher.areas)
+        list_answerer = ListAnswerer(lambda: searcher.goals, lambda: searcher.decisions, searcher.areas,
+                                     searcher.analyzer, load_record_index(pinned.index_path, "goals"))
+        return Engine(pinned.index_path, searcher, reader, prose, figure_answerer, list_answerer)
+
+    def refresh(self) -> bool:
+        """Follow the index: when ingest has published a new generation, load it and answer from it; requests
+        under way finish on the one they started with. Costs one small file read when nothing changed."""
+        if self.settings.index_dir is not None or self.settings.index_path == self._engine.index_path:
+            return False
+        if not self._reloading.acquire(blocking=False):
+            return False  # another request is loading it; this one answers from the current generation
+        try:
+            pinned = self.settings.pinned()
+            if pinned.index_path == self._engine.index_path or not pinned.store_path.exists():
+                return False
+            old, self._engine = self._engine, self._load(pinned)
+            self._warmed = False
+            # closed once the requests that started on it have surely ended, not under them
+            timer = threading.Timer(RETIRE_AFTER_S, old.close)
+            timer.daemon = True
+            timer.start()
+            return True
+        finally:
+            self._reloading.release()
+
+    @property
+    def searcher(self) -> Searcher:
+        return self._engine.searcher
+
+    @property
+    def reader(self) -> QuestionReader:
+        return self._engine.reader
+
+    @property
+    def prose(self) -> ProseAnswerer:
+        return self._engine.prose
+
+    @property
+    def figure_answerer(self) -> FigureAnswerer:
+        return self._engine.figure_answerer
+
+    @property
+    def list_answerer(self) -> ListAnswerer:
+        return self._engine.list_answerer
 
     def _warm_lexical(self) -> None:
         self.prose.reader.synonyms.of("")
@@ -70,15 +128,17 @@ class Assistant:
         return model.threshold if model else 0.5
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
-        q = self.reader.read(question)
-        return self._search(q, k)
+        self.refresh()
+        e = self._engine
+        return self._search(e, e.reader.read(question), k)
 
-    def _search(self, q: Question, k: int | None = None, vector=None) -> list[Hit]:
-        return self.searcher.search(q.search_text, k=k or self.settings.top_k, filters=q.filters or None,
-                                    terms=q.terms, hints=q.hints, vector=vector)
+    def _search(self, e: Engine, q: Question, k: int | None = None, vector=None) -> list[Hit]:
+        return e.searcher.search(q.search_text, k=k or self.settings.top_k, filters=q.filters or None,
+                                 terms=q.terms, hints=q.hints, vector=vector)
 
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         """One question; with a `Conversation`, a short follow-up (`och prognosen 2023?`) reads against the last."""
+        self.refresh()
         try:
             return self._ask(question, conversation)
         finally:
@@ -86,28 +146,31 @@ class Assistant:
                 self._warmed = True
                 self.list_answerer.warm()
 
-    def candidates(self, question: str, conversation: Conversation | None = None) -> Proposals:
-        """What every answerer proposes for this question, each with its features and probability."""
-        q = self.reader.read(question)
-        vector = self.searcher.query_vector(q.search_text)
-        hits = self._search(q, max(self.settings.top_k, READ_PASSAGES), vector)
+    def candidates(self, question: str, conversation: Conversation | None = None,
+                   engine: Engine | None = None) -> Proposals:
+        """What every answerer proposes for this question, each with its features and probability; all from
+        one generation of the index, even if ingest publishes the next meanwhile."""
+        e = engine or self._engine
+        q = e.reader.read(question)
+        vector = e.searcher.query_vector(q.search_text)
+        hits = self._search(e, q, max(self.settings.top_k, READ_PASSAGES), vector)
         out = Proposals(question=q, hits=hits)
         if self.settings.figure_answers:
             previous = conversation.last_figure_query if conversation else None
-            figure, note, out.figure_query = self.figure_answerer.candidate(q, previous)
-            out.unknown_area = bool(out.figure_query.unknown_area and self.searcher.areas.areas
-                                    and not self.searcher.areas.mentioned(question))
+            figure, note, out.figure_query = e.figure_answerer.candidate(q, previous)
+            out.unknown_area = bool(out.figure_query.unknown_area and e.searcher.areas.areas
+                                    and not e.searcher.areas.mentioned(question))
             if figure is not None:
                 out.candidates.append(figure)
             if note is not None:
                 out.notes.append(note)
-        if self.settings.structure_answers and (listed := self.list_answerer.candidate(q)) is not None:
+        if self.settings.structure_answers and (listed := e.list_answerer.candidate(q)) is not None:
             # a list answers `vem …` only if it names people (`justering` lists no one who signed)
-            offers = self.prose.reader.offers(Unit(kind="lead", text=listed.answer.answer, quote=listed.answer.answer,
+            offers = e.prose.reader.offers(Unit(kind="lead", text=listed.answer.answer, quote=listed.answer.answer,
                                                    line_start=0, line_end=0, key=""))
             listed.features["l_type_match"] = float(q.wants not in SPECIFIC or q.wants in offers)
             out.candidates.append(listed)
-        prose, out.readings = self.prose.candidate(q, hits, vector)
+        prose, out.readings = e.prose.candidate(q, hits, vector)
         if prose is not None:
             out.candidates.append(prose)
         model = self.model()
@@ -121,9 +184,10 @@ class Assistant:
         if not question:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
         with self._lock:
-            proposals = self.candidates(question, conversation)
+            e = self._engine
+            proposals = self.candidates(question, conversation, e)
             q = proposals.question
-            if any(str(y) not in self.searcher.doc_freq for y in q.years) or proposals.unknown_area:
+            if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area:
                 # a year no document mentions, or an area the organisation does not have: nothing can answer it,
                 # whatever scores well otherwise
                 return abstention(question, proposals.notes[0] if proposals.notes else None)
@@ -131,10 +195,10 @@ class Assistant:
             if answer.route == "figure" and conversation is not None:
                 conversation.last_figure_query = proposals.figure_query
             if answer.route == "prose":
-                answer = self._with_store_check(answer)
+                answer = self._with_store_check(answer, e)
             return answer
 
-    def _with_store_check(self, answer: Answer) -> Answer:
+    def _with_store_check(self, answer: Answer, engine: Engine | None = None) -> Answer:
         """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""
         notes = []
         for c in answer.citations:
@@ -143,7 +207,7 @@ class Assistant:
             if not first.isdigit():
                 continue
             span = range(int(first), int(last or first) + 1)
-            for f in self.searcher.repaired_figures(c.source):
+            for f in (engine or self._engine).searcher.repaired_figures(c.source):
                 if f.line_end in span \
                         and f.printed in answer.answer:
                     notes.append(f"{f.row}, {f.column}: dokumentet visar {f.printed!r}, men tabellens summor visar "

@@ -16,14 +16,15 @@ def _fail(message: str) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from index.build import EmbedderMismatchError, ingest
+    from index.build import EmbedderMismatchError, PruneRefusedError, ingest
+    from index.generations import IndexBusyError
     from ingest.catalog import CatalogError
 
     settings = get_settings()
     try:
         report = ingest(settings, Path(args.path) if args.path else None, rebuild=args.rebuild,
-                        progress=sys.stderr.isatty())
-    except (EmbedderMismatchError, CatalogError, FileNotFoundError) as exc:
+                        progress=sys.stderr.isatty(), prune=args.prune)
+    except (EmbedderMismatchError, CatalogError, FileNotFoundError, PruneRefusedError, IndexBusyError) as exc:
         return _fail(str(exc))
     print(report.summary())
     return 0
@@ -215,7 +216,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("ingest", help="read corpus/ (or PATH) into the index; unchanged files are skipped")
     p.add_argument("path", nargs="?", help="a file or folder inside the corpus (default: the whole corpus)")
-    p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew (embeddings stay cached)")
+    p.add_argument("--rebuild", action="store_true", help="build the index anew beside the live one, which "
+                   "answers until the new one is complete (embeddings stay cached)")
+    p.add_argument("--prune", action="store_true", help="allow removing more than half of the indexed documents "
+                   "(refused otherwise: most often a wrong corpus directory)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", help="answer a question; '-' reads one question per line from stdin")

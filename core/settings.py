@@ -8,6 +8,19 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+GENERATIONS = "generations"  # data_dir/generations/<name>/: one complete index each (index/generations.py)
+POINTER = "CURRENT"  # data_dir/CURRENT: the name of the live generation, replaced atomically
+
+
+def live_generation(data_dir: Path) -> Path | None:
+    """The generation `CURRENT` names, or None (no index yet, or one built before generations existed)."""
+    try:
+        name = (data_dir / POINTER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return data_dir / GENERATIONS / name if name else None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
 
@@ -39,13 +52,33 @@ class Settings(BaseSettings):
     figure_answers: bool = Field(True, description="Answer figure questions from the figure store (off: prose "
                                  "retrieval only, for comparing the two).")
 
+    index_dir: Path | None = Field(None, description="One index generation to read (a folder under "
+                                   "`DATA_DIR/generations`); default: the live one, followed as ingest replaces it.")
+
+    @property
+    def index_path(self) -> Path:
+        """Where SQLite, Chroma and BM25 are: the pinned generation, the live one, or (an index from before
+        generations) the data dir itself."""
+        return self.index_dir or live_generation(self.data_dir) or self.data_dir
+
+    def pinned(self, index_dir: Path | None = None) -> "Settings":
+        """These settings fixed to one generation: a reader keeps reading it while ingest builds the next."""
+        return self.model_copy(update={"index_dir": index_dir or self.index_path})
+
+    @property
+    def collection(self) -> str:
+        """The Chroma collection of this generation: on a Chroma server, generations live side by side."""
+        if not self.chroma_url or self.index_path == self.data_dir:
+            return "chunks"  # an embedded Chroma has a folder per generation
+        return f"chunks-{self.index_path.name}"
+
     @property
     def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.index_path / "chroma"
 
     @property
     def store_path(self) -> Path:
-        return self.data_dir / "store.sqlite"
+        return self.index_path / "store.sqlite"
 
     @property
     def embed_cache_path(self) -> Path:
@@ -54,7 +87,7 @@ class Settings(BaseSettings):
 
     @property
     def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+        return self.index_path / "bm25"
 
     @property
     def lexicon_cache_dir(self) -> Path:

@@ -22,6 +22,7 @@ from ingest.units import embedding_text, units_of
 
 from .analyzer import ANALYZER_ID, SwedishAnalyzer, surface_vocabulary
 from .bm25 import BM25Index
+from .generations import abandon, begin, is_complete, publish, remove_generations, writer_lock
 from .records import rebuild_record_indexes
 from .embedders import EmbeddingCache, get_embedder
 from .store import Store
@@ -109,47 +110,48 @@ def check_embedder(store: Store, name: str) -> None:
         )
 
 
+class PruneRefusedError(RuntimeError):
+    """An ingest that would remove more than half of the index: most likely the wrong corpus directory."""
+
+
 def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, progress: bool = True,
-           repo_root: Path | None = None) -> IngestReport:
+           repo_root: Path | None = None, prune: bool = False) -> IngestReport:
+    """Bring the index up to date with the corpus. Changes are written to a new generation beside the live
+    one (a copy of it, or empty with `rebuild`), which replaces it only when complete (index/generations.py);
+    nothing changed, nothing written. Removing more than half of the documents needs `prune`."""
     started = time.perf_counter()
-    report = IngestReport()
     repo_root = repo_root or Path.cwd()
-    corpus_dir = settings.corpus_dir
-    scan_root = path or corpus_dir
+    scan_root = path or settings.corpus_dir
     if not scan_root.exists():
         raise FileNotFoundError(f"{scan_root}: no such file or directory")
+    with writer_lock(settings.data_dir):
+        live = settings.pinned()
+        # what a killed or crashed ingest left: unfinished generations, never the live one
+        remove_generations(settings, keep={live.index_path.name}, unfinished_only=True)
+        report = _ingest(settings, live, scan_root, path, rebuild, progress, repo_root, prune)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | None, rebuild: bool, progress: bool,
+            repo_root: Path, prune: bool) -> IngestReport:
+    report = IngestReport()
+    corpus_dir = settings.corpus_dir
     catalog = load_catalog(corpus_dir)
     areas = load_areas(corpus_dir)
-    store = Store(settings.store_path)
-    if rebuild:
-        for doc_id in list(store.fingerprints()):
-            store.delete_document(doc_id)
-        import shutil
-        if settings.chroma_url:
-            VectorStore.open(settings).reset()
-        else:
-            shutil.rmtree(settings.chroma_dir, ignore_errors=True)
-        shutil.rmtree(settings.bm25_dir, ignore_errors=True)
-        store.set_meta("embedder", "")
     area_json = json.dumps([[a.name, list(a.aliases)] for a in areas.areas], ensure_ascii=False)
-    if store.get_meta("areas") != area_json:  # an unchanged corpus writes nothing
-        store.set_meta("areas", area_json)
-    known = store.fingerprints()
+    known, live_ok = _live_state(live, area_json)
     by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
 
+    # what changed, decided before anything is written: files are hashed here and parsed below
     files = collect_files(scan_root)
     report.files = len(files)
-    max_bytes = int(settings.max_file_mb * 1_000_000)
-    repairer: Repairer | None = None
-    batch: list[tuple[ParsedDocument, str]] = []
+    todo: list[tuple[Path, str, dict | None, str]] = []
     seen_sources: set[str] = set()
-    vectors_store = None
-    embedder = None
     for file in files:
         source = relative_path(file, repo_root) or str(file.resolve())
         seen_sources.add(source)
-        rel = relative_path(file, corpus_dir) or file.name
-        entry = catalog.get(rel)
+        entry = catalog.get(relative_path(file, corpus_dir) or file.name)
         try:
             data = file.read_bytes()
         except FileNotFoundError:
@@ -159,54 +161,111 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
             report.skipped.append((source, f"unreadable ({exc.strerror or exc})"))
             continue
         fp = fingerprint(data, entry, settings, areas)
+        del data
         if source in by_source and by_source[source][1] == fp and not rebuild:
             report.unchanged += 1
-            continue
-        if repairer is None:
-            repairer = Repairer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
-        t0 = time.perf_counter()
-        try:
-            doc = parse_file(file, corpus_dir, repo_root, entry, repairer, settings.chunk_chars, max_bytes, areas)
-        except ReadError as exc:
-            report.skipped.append((source, exc.problem))  # the stored version, if any, stays
-            continue
-        finally:
-            report.parse_seconds += time.perf_counter() - t0
-        if not doc.chunks:
-            report.skipped.append((source, "no text to index after parsing"))
-            continue
-        batch.append((doc, fp))
-        report.notes += [f"{source}: {note}" for note in doc.notes]
-        if len(batch) >= DOCS_PER_BATCH:  # a bounded batch: memory stays flat however large the corpus
-            embedder = embedder or _checked_embedder(settings, store)
-            vectors_store = vectors_store or VectorStore.open(settings)
-            _write_batch(batch, embedder, vectors_store, store, settings, report, progress)
-            batch = []
-    if batch:
-        embedder = embedder or _checked_embedder(settings, store)
-        vectors_store = vectors_store or VectorStore.open(settings)
-        _write_batch(batch, embedder, vectors_store, store, settings, report, progress)
-    if embedder is not None:
-        store.set_meta("embedder", embedder.name)
+        else:
+            todo.append((file, source, entry, fp))
+    full_scan = path is None or path.resolve() == corpus_dir.resolve()
+    gone = [(doc_id, source) for doc_id, (source, _) in known.items() if source not in seen_sources] if full_scan else []
+    if gone and len(gone) * 2 > len(known) and not prune:
+        shown = ", ".join(source for _, source in gone[:3]) + (" …" if len(gone) > 3 else "")
+        raise PruneRefusedError(
+            f"{corpus_dir}: this ingest would remove {len(gone)} of the {len(known)} documents in the index "
+            f"({shown}) because they are not in the corpus directory; nothing was changed. If that is meant, "
+            f"run `assistant ingest --prune`; otherwise check ASSISTANT_CORPUS_DIR")
+    if live_ok and not rebuild and not todo and not gone:
+        report.chunks_total = _count_chunks(live)
+        return report
 
-    if path is None or path.resolve() == corpus_dir.resolve():
-        for doc_id, (source, _) in known.items():
-            if source not in seen_sources:
-                vectors_store = vectors_store or VectorStore.open(settings)
-                vectors_store.delete(store.chunk_ids(doc_id))
-                store.delete_document(doc_id)
-                report.removed.append(source)
-
-    bm25_missing = store.count_chunks() > 0 and not all(
-        (d / "ids.json").exists() for d in (settings.bm25_dir, settings.data_dir / "figures_bm25"))
-    if report.changed or bm25_missing or _bm25_outdated(settings):
-        t0 = time.perf_counter()
-        rebuild_bm25(settings, store)
-        report.write_seconds += time.perf_counter() - t0
-    report.chunks_total = store.count_chunks()
-    store.close()
-    report.seconds = time.perf_counter() - started
+    target = begin(settings, copy_live=not rebuild)
+    try:
+        _write(target, todo, gone, corpus_dir, repo_root, areas, area_json, report, progress)
+        publish(settings, target)
+    except BaseException:
+        abandon(target)  # the live generation was never touched
+        raise
     return report
+
+
+def _live_state(live: Settings, area_json: str) -> tuple[dict[str, tuple[str, str]], bool]:
+    """The live index's documents (doc_id → source, fingerprint), and whether it is complete and current: a
+    generation that was published, or an index from before generations with its BM25 files, built by
+    today's analyzer for today's areas."""
+    if not live.store_path.exists():
+        return {}, False
+    store = Store(live.store_path)
+    try:
+        known = store.fingerprints()
+        areas_same = store.get_meta("areas") == area_json
+    finally:
+        store.close()
+    published = is_complete(live.index_path) or live.index_path == live.data_dir
+    bm25_present = not known or all((d / "ids.json").exists()
+                                    for d in (live.bm25_dir, live.index_path / "figures_bm25"))
+    return known, published and bm25_present and areas_same and not _bm25_outdated(live)
+
+
+def _count_chunks(live: Settings) -> int:
+    store = Store(live.store_path)
+    try:
+        return store.count_chunks()
+    finally:
+        store.close()
+
+
+def _write(target: Settings, todo, gone, corpus_dir: Path, repo_root: Path, areas: Areas, area_json: str,
+           report: IngestReport, progress: bool) -> None:
+    """Parse, embed and write the changed documents into the new generation, remove the gone ones, and build
+    its BM25 indexes from what its store then holds."""
+    store = Store(target.store_path)
+    store.set_meta("areas", area_json)
+    max_bytes = int(target.max_file_mb * 1_000_000)
+    repairer: Repairer | None = None
+    batch: list[tuple[ParsedDocument, str]] = []
+    vectors_store = None
+    embedder = None
+    try:
+        for file, source, entry, fp in todo:
+            if repairer is None:
+                repairer = Repairer(load_lexicon(target.lexicon_cache_dir, target.hunspell_dir))
+            t0 = time.perf_counter()
+            try:
+                doc = parse_file(file, corpus_dir, repo_root, entry, repairer, target.chunk_chars, max_bytes, areas)
+            except ReadError as exc:
+                report.skipped.append((source, exc.problem))  # the stored version, if any, stays
+                continue
+            finally:
+                report.parse_seconds += time.perf_counter() - t0
+            if not doc.chunks:
+                report.skipped.append((source, "no text to index after parsing"))
+                continue
+            batch.append((doc, fp))
+            report.notes += [f"{source}: {note}" for note in doc.notes]
+            if len(batch) >= DOCS_PER_BATCH:  # a bounded batch: memory stays flat however large the corpus
+                embedder = embedder or _checked_embedder(target, store)
+                vectors_store = vectors_store or VectorStore.open(target)
+                _write_batch(batch, embedder, vectors_store, store, target, report, progress)
+                batch = []
+        if batch:
+            embedder = embedder or _checked_embedder(target, store)
+            vectors_store = vectors_store or VectorStore.open(target)
+            _write_batch(batch, embedder, vectors_store, store, target, report, progress)
+        if embedder is not None:
+            store.set_meta("embedder", embedder.name)
+        for doc_id, source in gone:
+            vectors_store = vectors_store or VectorStore.open(target)
+            vectors_store.delete(store.chunk_ids(doc_id))
+            store.delete_document(doc_id)
+            report.removed.append(source)
+        t0 = time.perf_counter()
+        rebuild_bm25(target, store)
+        report.write_seconds += time.perf_counter() - t0
+        report.chunks_total = store.count_chunks()
+    finally:
+        store.close()
+        if vectors_store is not None:
+            vectors_store.close()
 
 
 DOCS_PER_BATCH = 32
@@ -244,7 +303,7 @@ def _write_batch(batch: list[tuple[ParsedDocument, str]], embedder, vectors_stor
 
 def rebuild_bm25(settings: Settings, store: Store) -> None:
     analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
-    rebuild_record_indexes(settings.data_dir, store, analyzer)
+    rebuild_record_indexes(settings.index_path, store, analyzer)
     chunks = store.all_chunks()
     texts = [c.embedding_text() for c in chunks]
     BM25Index.build([c.id for c in chunks], [analyzer.terms(t) for t in texts], surface_vocabulary(texts)).save(settings.bm25_dir)

@@ -46,14 +46,14 @@ def decision_text(d) -> str:
     return f"{d.text} {d.kind} {d.by or ''} {d.body or ''} {d.paragraph or ''} {' '.join(d.areas)}"
 
 
-def rebuild_record_indexes(data_dir: Path, store: Store, analyzer: SwedishAnalyzer) -> None:
+def rebuild_record_indexes(index_dir: Path, store: Store, analyzer: SwedishAnalyzer) -> None:
     sources = {"figures": (store.all_figures, figure_text), "goals": (store.all_goals, goal_text),
                "decisions": (store.all_decisions, decision_text)}
     for kind, (load, text_of) in sources.items():
         records = load()
         # a figure counts a term once however often its label and context repeat it (document frequency)
         BM25Index.build([r.id for r in records], [sorted(set(record_terms(analyzer, text_of(r)))) for r in records]
-                        ).save(data_dir / f"{kind}_bm25")
+                        ).save(index_dir / f"{kind}_bm25")
         if kind == "figures":
             store.set_meta("figure_stats", json.dumps(figure_stats(records), ensure_ascii=False))
 
@@ -80,6 +80,6 @@ def figure_stats(figures) -> dict:
     }
 
 
-def load_record_index(data_dir: Path, kind: str) -> BM25Index | None:
-    directory = data_dir / f"{kind}_bm25"
+def load_record_index(index_dir: Path, kind: str) -> BM25Index | None:
+    directory = index_dir / f"{kind}_bm25"
     return BM25Index.load(directory) if (directory / "ids.json").exists() else None

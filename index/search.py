@@ -117,6 +117,13 @@ class Searcher:
             self._unit_cache.put_many(self.embedder.name, vectors)
         return vectors
 
+    def close(self) -> None:
+        """Let go of this generation's files (the assistant moved to a newer one)."""
+        with self._lock:
+            self._store.close()
+            self._unit_cache.close()
+            self.vectors.close()
+
     def query_vector(self, text: str) -> "np.ndarray":
         return self.embedder.query(text)
 

@@ -31,7 +31,7 @@ class VectorStore:
     lets several assistant processes share one vector index; BM25 and the SQLite stores stay in each data dir.
     """
 
-    def __init__(self, path: Path | None = None, url: str | None = None):
+    def __init__(self, path: Path | None = None, url: str | None = None, collection: str = COLLECTION):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -46,16 +46,43 @@ class VectorStore:
             path.mkdir(parents=True, exist_ok=True)
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             self.where = str(path)
+        self.name = collection
         self._collection = self._open()
         self._count: int | None = None
 
     @classmethod
     def open(cls, settings) -> "VectorStore":
-        return cls(settings.chroma_dir, settings.chroma_url)
+        return cls(settings.chroma_dir, settings.chroma_url, settings.collection)
+
+    @classmethod
+    def drop(cls, settings, collection: str) -> None:
+        """Delete a generation's collection on the Chroma server (a local generation goes with its folder)."""
+        store = cls(None, settings.chroma_url, collection)
+        store._client.delete_collection(collection)
 
     def _open(self):
-        return self._client.get_or_create_collection(COLLECTION, embedding_function=None,
+        return self._client.get_or_create_collection(self.name, embedding_function=None,
                                                      metadata={"hnsw:space": "cosine"})
+
+    def copy_from(self, other: "VectorStore", page: int = 2000) -> None:
+        """Every vector of another collection, with its metadata: a new generation on a Chroma server starts
+        from the live one, as a local one starts from a copy of its folder."""
+        offset = 0
+        while True:
+            got = other._collection.get(include=["embeddings", "metadatas"], limit=page, offset=offset)
+            if not got["ids"]:
+                break
+            self._collection.upsert(ids=got["ids"], embeddings=np.asarray(got["embeddings"], dtype=np.float32),
+                                    metadatas=got["metadatas"])
+            offset += len(got["ids"])
+        self._count = None
+
+    def close(self) -> None:
+        """Let go of the store (a reader that moved to a newer generation): Chroma keeps one system per path
+        per process until its last client closes."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
 
     def reset(self) -> None:
         """Drop every vector (ingest --rebuild): the collection is deleted and made anew."""

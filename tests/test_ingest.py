@@ -15,7 +15,8 @@ def test_second_run_on_unchanged_corpus_embeds_and_writes_nothing(tmp_path, smal
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
     first = ingest(s, progress=False, repo_root=tmp_path)
     assert first.embedded == first.chunks_written > 0 and len(first.ingested) == 2
-    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "data").rglob("*") if p.is_file() and "lexicon" not in str(p)}
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "data").rglob("*")
+              if p.is_file() and "lexicon" not in str(p) and p.name != "ingest.lock"}
     second = ingest(s, progress=False, repo_root=tmp_path)
     assert (second.embedded, second.chunks_written, second.unchanged, second.ingested) == (0, 0, 2, [])
     after = {p: p.stat().st_mtime_ns for p in mtimes}
