@@ -13,7 +13,7 @@ import numpy as np
 from core.models import Chunk
 from core.settings import Settings
 from ingest.areas import Areas, load_areas
-from ingest.catalog import load_catalog, relative_path
+from ingest.catalog import load_catalog, relative_path, source_for
 from ingest.document import ParsedDocument, parse_file
 from ingest.lexicon import LEXICON_VERSION, load_lexicon
 from ingest.ocr_repair import Repairer
@@ -109,11 +109,9 @@ def check_embedder(store: Store, name: str) -> None:
         )
 
 
-def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, progress: bool = True,
-           repo_root: Path | None = None) -> IngestReport:
+def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, progress: bool = True) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
-    repo_root = repo_root or Path.cwd()
     corpus_dir = settings.corpus_dir
     scan_root = path or corpus_dir
     if not scan_root.exists():
@@ -146,7 +144,7 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
     vectors_store = None
     embedder = None
     for file in files:
-        source = relative_path(file, repo_root) or str(file.resolve())
+        source = source_for(file, corpus_dir)
         seen_sources.add(source)
         rel = relative_path(file, corpus_dir) or file.name
         entry = catalog.get(rel)
@@ -166,7 +164,7 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
             repairer = Repairer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
         t0 = time.perf_counter()
         try:
-            doc = parse_file(file, corpus_dir, repo_root, entry, repairer, settings.chunk_chars, max_bytes, areas)
+            doc = parse_file(file, corpus_dir, entry, repairer, settings.chunk_chars, max_bytes, areas)
         except ReadError as exc:
             report.skipped.append((source, exc.problem))  # the stored version, if any, stays
             continue

@@ -38,20 +38,27 @@ def load_catalog(corpus_dir: Path) -> dict[str, dict]:
 
 
 def relative_path(file: Path, base: Path) -> str | None:
-    """`file` relative to `base` with forward slashes, or None when it lies outside."""
+    """`file` relative to `base` with forward slashes, or None when it lies outside. Only the folders above the
+    file are resolved: a symlink keeps its own name, so two names for one file stay two documents."""
     try:
-        return file.resolve().relative_to(base.resolve()).as_posix()
+        return (file.parent.resolve() / file.name).relative_to(base.resolve()).as_posix()
     except ValueError:
         return None
+
+
+def source_for(file: Path, corpus_dir: Path) -> str:
+    """What a document is stored and cited as: its path inside the corpus dir, never one relative to the
+    working directory (ingest run from elsewhere would find every stored source gone and remove it); a file
+    given from outside the corpus by its absolute path."""
+    return relative_path(file, corpus_dir) or str(file.resolve())
 
 
 def doc_id_for(rel_path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", rel_path).strip("-").lower()
 
 
-def document_meta(file: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, text: str) -> DocumentMeta:
-    rel_corpus = relative_path(file, corpus_dir) or file.name
-    source = relative_path(file, repo_root) or str(file.resolve())
+def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str) -> DocumentMeta:
+    source = source_for(file, corpus_dir)
     entry = entry or {}
     head = text[:4000]
     title = entry.get("title") or _first_title(text) or file.stem
@@ -61,7 +68,7 @@ def document_meta(file: Path, corpus_dir: Path, repo_root: Path, entry: dict | N
     if date is not None:
         date = str(date)
     return DocumentMeta(
-        doc_id=doc_id_for(rel_corpus),
+        doc_id=doc_id_for(source),
         source=source,
         title=title,
         short_title=entry.get("short_title") or title,
