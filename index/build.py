@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,11 +85,23 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def collect_files(root: Path) -> list[Path]:
+OUTSIDE = "links outside the corpus directory"
+
+
+def collect_files(root: Path, corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The supported files under `root`, and (source, reason) for those refused. A symlink in the corpus (or a
+    linked folder) would index whatever it points at, `passwd.txt -> /etc/passwd` included: every path is
+    resolved and must stay inside the corpus dir, or inside the file or folder named on purpose from outside it."""
+    in_corpus = any(Path(a).is_relative_to(b) for a in (os.path.abspath(root), root.resolve())
+                    for b in (os.path.abspath(corpus_dir), corpus_dir.resolve()))
+    allowed = corpus_dir.resolve() if in_corpus else root.resolve()
     if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
-                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+        found = [root]
+    else:
+        found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
+                       and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    inside = {p: p.resolve().is_relative_to(allowed) for p in found}
+    return [p for p in found if inside[p]], [(source_for(p, corpus_dir), OUTSIDE) for p in found if not inside[p]]
 
 
 def fingerprint(data: bytes, entry: dict | None, settings: Settings, areas: Areas | None = None) -> str:
@@ -135,8 +148,9 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
     known = store.fingerprints()
     by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
 
-    files = collect_files(scan_root)
-    report.files = len(files)
+    files, refused = collect_files(scan_root, corpus_dir)
+    report.files = len(files) + len(refused)
+    report.skipped += refused
     max_bytes = int(settings.max_file_mb * 1_000_000)
     repairer: Repairer | None = None
     batch: list[tuple[ParsedDocument, str]] = []

@@ -42,3 +42,27 @@ def test_ingest_from_another_working_directory_keeps_every_document(tmp_path, sm
     assert (second.removed, second.ingested, second.unchanged) == ([], [], 2)
     assert second.chunks_total == first.chunks_total > 0
     assert {c.source for c in Store(s.store_path).all_chunks()} == {"plan.txt", "protokoll.md"}
+
+
+# --- 2: symlinks do not lead out of the corpus ----------------------------------------------------------------
+
+def test_symlinks_out_of_the_corpus_are_skipped_and_named(tmp_path, small_corpus, lexicon_cache):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:hemligt-lösenord-4711\n", encoding="utf-8")
+    (small_corpus / "passwd.txt").symlink_to(secret)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("Utanför korpusen: hemligt-lösenord-4711.\n", encoding="utf-8")
+    (small_corpus / "linked").symlink_to(outside, target_is_directory=True)
+    (small_corpus / "alias.txt").symlink_to(small_corpus / "plan.txt")  # inside the corpus: fine
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    report = ingest(s, progress=False)
+    assert ("passwd.txt", "links outside the corpus directory") in report.skipped
+    assert "skipped passwd.txt: links outside the corpus directory" in report.summary()
+    assert all(source != "linked/notes.txt" for source in report.ingested)
+    assert sorted(report.ingested) == ["alias.txt", "plan.txt", "protokoll.md"]
+    assert not any("hemligt" in t for t in _texts(s))
+    # named on the command line through the linked folder: still a way out of the corpus
+    named = ingest(s, small_corpus / "linked" / "notes.txt", progress=False)
+    assert named.skipped == [(str((outside / "notes.txt").resolve()), "links outside the corpus directory")]
+    assert not any("hemligt" in t for t in _texts(s))
