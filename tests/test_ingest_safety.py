@@ -9,10 +9,14 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
+from core.models import DocumentMeta
 from index.build import ingest
+from index.search import Searcher
 from index.store import Store
+from index.vectors import VectorStore
 from ingest.catalog import doc_id_for
 
 from .conftest import REPO, make_settings
@@ -66,3 +70,50 @@ def test_symlinks_out_of_the_corpus_are_skipped_and_named(tmp_path, small_corpus
     named = ingest(s, small_corpus / "linked" / "notes.txt", progress=False)
     assert named.skipped == [(str((outside / "notes.txt").resolve()), "links outside the corpus directory")]
     assert not any("hemligt" in t for t in _texts(s))
+
+
+# --- 3: document ids from the exact path --------------------------------------------------------------------
+
+def test_paths_that_slug_alike_are_two_documents(tmp_path, small_corpus, lexicon_cache):
+    (small_corpus / "Protokoll § 12.txt").write_text("§ 12 Beslut\n\nNämnden beslutar att anta budgeten.\n",
+                                                     encoding="utf-8")
+    (small_corpus / "protokoll 12.txt").write_text("§ 12 Beslut\n\nNämnden beslutar att avslå motionen.\n",
+                                                   encoding="utf-8")
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    first = ingest(s, progress=False)
+    assert {"Protokoll § 12.txt", "protokoll 12.txt"} <= set(first.ingested)
+    docs = Store(s.store_path).documents()
+    assert len(docs) == 4 and len({d["doc_id"] for d in docs}) == 4
+    texts = "\n".join(_texts(s))
+    assert "anta budgeten" in texts and "avslå motionen" in texts
+    second = ingest(s, progress=False)
+    assert (second.ingested, second.removed, second.unchanged) == ([], [], 4)
+
+
+def test_a_document_stored_under_an_older_id_is_replaced_not_doubled(tmp_path, small_corpus, lexicon_cache):
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    ingest(s, progress=False)
+    store = Store(s.store_path)
+    [plan] = [d for d in store.documents() if d["source"] == "plan.txt"]
+    old = DocumentMeta(**{**{k: plan[k] for k in DocumentMeta.model_fields}, "doc_id": "plan.txt"})  # a slug id
+    chunks = [c.model_copy(update={"id": f"plan.txt#{i:04d}", "doc_id": "plan.txt"})
+              for i, c in enumerate(store.all_chunks()) if c.source == "plan.txt"]
+    vectors = VectorStore.open(s)
+    vectors.delete(store.chunk_ids(plan["doc_id"]))
+    store.delete_document(plan["doc_id"])
+    vectors.upsert(chunks, np.eye(len(chunks), 384, dtype=np.float32))
+    store.replace_document(old, "an older pipeline", chunks, [], "", "")
+    store.close()
+    report = ingest(s, progress=False)
+    assert report.ingested == ["plan.txt"]
+    store = Store(s.store_path)
+    assert [d["doc_id"] for d in store.documents() if d["source"] == "plan.txt"] == [doc_id_for("plan.txt")]
+    assert store.chunk_ids("plan.txt") == [] and store.count_chunks() == report.chunks_total
+    assert Searcher(s).vectors.count() == report.chunks_total
+
+
+def test_doc_ids_are_readable_and_never_collide():
+    a, b = doc_id_for("Protokoll § 12.txt"), doc_id_for("protokoll 12.txt")
+    assert a != b and a.startswith("protokoll-12-txt-") and b.startswith("protokoll-12-txt-")
+    assert doc_id_for("protokoll 12.txt") == b  # stable: a re-ingest finds the stored document
+    assert doc_id_for("möten/Protokoll.txt").startswith("moten-protokoll-txt-")
