@@ -18,7 +18,7 @@ from ingest.catalog import load_catalog, relative_path, source_for
 from ingest.document import ParsedDocument, parse_file
 from ingest.lexicon import LEXICON_VERSION, load_lexicon
 from ingest.ocr_repair import Repairer
-from ingest.readers import SUPPORTED, ReadError
+from ingest.readers import SUPPORTED, ReadError, read_bytes
 from ingest.units import embedding_text, units_of
 
 from .analyzer import ANALYZER_ID, SwedishAnalyzer, surface_vocabulary
@@ -164,12 +164,9 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         rel = relative_path(file, corpus_dir) or file.name
         entry = catalog.get(rel)
         try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            report.skipped.append((source, "file vanished before it could be read"))
-            continue
-        except OSError as exc:
-            report.skipped.append((source, f"unreadable ({exc.strerror or exc})"))
+            data = read_bytes(file, max_bytes)  # the size checked before a byte is read
+        except ReadError as exc:
+            report.skipped.append((source, exc.problem))
             continue
         fp = fingerprint(data, entry, settings, areas)
         if source in by_source and by_source[source][1] == fp and not rebuild:

@@ -39,17 +39,7 @@ def read_file(path: Path, max_bytes: int) -> RawText:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise ReadError(path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (ASSISTANT_MAX_FILE_MB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ReadError(path, "file vanished before it could be read") from None
-    except IsADirectoryError:
-        raise ReadError(path, "is a directory") from None
-    except PermissionError:
-        raise ReadError(path, "permission denied") from None
+    data = read_bytes(path, max_bytes)
     if not data.strip():
         raise ReadError(path, "empty file")
     reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(suffix, _read_text)
@@ -57,6 +47,29 @@ def read_file(path: Path, max_bytes: int) -> RawText:
     if not raw.text.strip():
         raise ReadError(path, "no text could be extracted")
     return raw
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, its size checked first: a file over the limit is refused by `stat`, never read (a
+    sparse 3 GB file would otherwise be read whole into memory just to be fingerprinted), and no more than the
+    limit is read from one that grows meanwhile."""
+    try:
+        size = path.stat().st_size
+        if size <= max_bytes:
+            with path.open("rb") as fh:
+                data = fh.read(max_bytes + 1)
+            size = max(size, len(data))
+    except FileNotFoundError:
+        raise ReadError(path, "file vanished before it could be read") from None
+    except IsADirectoryError:
+        raise ReadError(path, "is a directory") from None
+    except PermissionError:
+        raise ReadError(path, "permission denied") from None
+    except OSError as exc:
+        raise ReadError(path, f"unreadable ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise ReadError(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit (ASSISTANT_MAX_FILE_MB)")
+    return data
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:

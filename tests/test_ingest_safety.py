@@ -117,3 +117,22 @@ def test_doc_ids_are_readable_and_never_collide():
     assert a != b and a.startswith("protokoll-12-txt-") and b.startswith("protokoll-12-txt-")
     assert doc_id_for("protokoll 12.txt") == b  # stable: a re-ingest finds the stored document
     assert doc_id_for("möten/Protokoll.txt").startswith("moten-protokoll-txt-")
+
+
+# --- 4: an oversize file is refused by its size, unread ---------------------------------------------------
+
+def test_oversize_file_is_skipped_without_being_read(tmp_path, small_corpus, lexicon_cache):
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache, max_file_mb=1)
+    ingest(s, progress=False)
+    with (small_corpus / "huge.txt").open("wb") as fh:
+        fh.truncate(3_000_000_000)  # sparse: 3 GB to read, nothing on disk
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
+    started = time.perf_counter()
+    report = ingest(s, progress=False)
+    elapsed = time.perf_counter() - started
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    [(path, reason)] = report.skipped
+    assert path == "huge.txt" and "3000.0 MB" in reason and "1 MB limit" in reason
+    assert elapsed < 1.0, f"{elapsed:.1f} s: the file was read"
+    assert grown_mib < 500, f"memory grew by {grown_mib:.0f} MiB: the file was read"
+    assert report.unchanged == 2
