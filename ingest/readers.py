@@ -1,6 +1,7 @@
 """File → text. One reader per format; every failure becomes a `ReadError` that names the file and the problem."""
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import unicodedata
@@ -72,8 +73,26 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
+# Byte-order marks, longest first: UTF-32-LE's begins with UTF-16-LE's. UTF-16 text is full of NUL bytes and
+# would be refused as binary if it were not recognised by its mark first.
+BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
 def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
-    """UTF-8 first; Swedish files from older Windows tools are cp1252, and latin-1 decodes anything."""
+    """By the byte-order mark when there is one (Notepad's "Unicode" is UTF-16 with one); otherwise UTF-8 first,
+    Swedish files from older Windows tools are cp1252, and latin-1 decodes anything."""
+    encoding = next((enc for bom, enc in BOMS if data.startswith(bom)), None)
+    if encoding:
+        name = encoding.removesuffix("-sig").upper()
+        try:
+            text = data.decode(encoding)  # the codec reads the mark and leaves it out of the text
+        except UnicodeDecodeError as exc:
+            raise ReadError(path, f"not valid {name} text despite its byte-order mark ({exc.reason} at byte "
+                                  f"{exc.start})") from None
+        if not _looks_like_text(text):
+            raise ReadError(path, f"binary content behind a {name} byte-order mark, not text")
+        return text, []
     if b"\x00" in data[:65536]:
         raise ReadError(path, "binary content (NUL bytes), not text")
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):

@@ -136,3 +136,22 @@ def test_oversize_file_is_skipped_without_being_read(tmp_path, small_corpus, lex
     assert elapsed < 1.0, f"{elapsed:.1f} s: the file was read"
     assert grown_mib < 500, f"memory grew by {grown_mib:.0f} MiB: the file was read"
     assert report.unchanged == 2
+
+
+# --- 5: Unicode text with a byte-order mark -----------------------------------------------------------------
+
+def test_text_with_a_byte_order_mark_is_decoded_by_it(tmp_path, small_corpus, lexicon_cache):
+    text = "§ 7 Uppföljning\n\nNämnden följer upp sjukfrånvaron i {}.\n"
+    for name, bom, encoding in [("le.txt", codecs.BOM_UTF16_LE, "utf-16-le"),
+                                ("be.txt", codecs.BOM_UTF16_BE, "utf-16-be"),
+                                ("sig.txt", codecs.BOM_UTF8, "utf-8")]:
+        (small_corpus / name).write_bytes(bom + text.format(name).encode(encoding))
+    (small_corpus / "page.html").write_bytes(codecs.BOM_UTF16_LE + "<p>Åtgärder för ekonomi i balans.</p>".encode("utf-16-le"))
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    report = ingest(s, progress=False)
+    assert report.skipped == []
+    assert not any("decoded as" in note for note in report.notes)
+    texts = "\n".join(_texts(s))
+    for name in ("le.txt", "be.txt", "sig.txt"):
+        assert f"sjukfrånvaron i {name}." in texts
+    assert "Åtgärder för ekonomi i balans." in texts and "\ufeff" not in texts
