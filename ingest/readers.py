@@ -125,11 +125,15 @@ def _normalize_newlines(text: str) -> str:
 
 def _read_pdf(path: Path, data: bytes) -> RawText:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(data))  # tries the empty password: a PDF with only an owner password opens
         pages = [page.extract_text() or "" for page in reader.pages]
+    except FileNotDecryptedError:  # before PdfReadError, its base: the file is sound, only locked
+        raise ReadError(path, "encrypted (password-protected) PDF") from None
+    except DependencyError as exc:
+        raise ReadError(path, f"encrypted PDF that pypdf cannot decrypt here ({exc})") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReadError(path, f"corrupt PDF ({exc.__class__.__name__}: {exc})") from None
     except Exception as exc:  # pypdf raises a wide variety on damaged files

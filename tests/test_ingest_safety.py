@@ -155,3 +155,34 @@ def test_text_with_a_byte_order_mark_is_decoded_by_it(tmp_path, small_corpus, le
     for name in ("le.txt", "be.txt", "sig.txt"):
         assert f"sjukfrånvaron i {name}." in texts
     assert "Åtgärder för ekonomi i balans." in texts and "\ufeff" not in texts
+
+
+# --- 6: an encrypted PDF is called that, not corrupt ---------------------------------------------------------
+
+def _pdf_with_text(path, text: str) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 720, text)
+    c.save()
+
+
+def _encrypted(source, target, user_password: str, owner_password: str | None = None) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password, owner_password)
+    with target.open("wb") as fh:
+        writer.write(fh)
+
+
+def test_password_protected_pdf_is_reported_as_encrypted(tmp_path, small_corpus, lexicon_cache):
+    plain = tmp_path / "plain.pdf"
+    _pdf_with_text(plain, "Nämnden beslutar om investeringar i WiFi-nät.")
+    _encrypted(plain, small_corpus / "locked.pdf", "secret")
+    _encrypted(plain, small_corpus / "owner-only.pdf", "", "owner")  # opens without a password: readable
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    report = ingest(s, progress=False)
+    assert report.skipped == [("locked.pdf", "encrypted (password-protected) PDF")]
+    assert "owner-only.pdf" in report.ingested
+    assert any("WiFi-nät" in t for t in _texts(s))
