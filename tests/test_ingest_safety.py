@@ -186,3 +186,32 @@ def test_password_protected_pdf_is_reported_as_encrypted(tmp_path, small_corpus,
     assert report.skipped == [("locked.pdf", "encrypted (password-protected) PDF")]
     assert "owner-only.pdf" in report.ingested
     assert any("WiFi-nät" in t for t in _texts(s))
+
+
+# --- 7: a catalog entry of the wrong type is named ----------------------------------------------------------
+
+@pytest.mark.parametrize("bad, names", [
+    ('path = "protokoll.md"\nyear = "tjugo"', ['"protokoll.md"', "year"]),
+    ('path = "protokoll.md"\ntitle = 5', ['"protokoll.md"', "title"]),
+    ("path = 3", ["entry 2", "path"]),
+    ('path = "protokoll.md"\n\n[[area]]\nname = 5', ["[[area]] entry 1", "name"]),
+])
+def test_catalog_entry_of_the_wrong_type_is_named(tmp_path, small_corpus, lexicon_cache, bad, names):
+    (small_corpus / "catalog.toml").write_text(
+        f'[[document]]\npath = "plan.txt"\ntitle = "Planen"\nyear = 2024\n\n[[document]]\n{bad}\n', encoding="utf-8")
+    make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    proc = _cli(["ingest"], tmp_path / "data", small_corpus, tmp_path)
+    out, err = (b.decode() for b in proc.communicate(timeout=120))
+    assert proc.returncode != 0 and "Traceback" not in err, err
+    assert "catalog.toml" in err and all(n in err for n in names), err
+    assert not (tmp_path / "data" / "store.sqlite").exists() or not Store(tmp_path / "data" / "store.sqlite").documents()
+
+
+def test_a_valid_catalog_still_describes_its_documents(tmp_path, small_corpus, lexicon_cache):
+    (small_corpus / "catalog.toml").write_text(
+        '[[document]]\npath = "plan.txt"\ntitle = "Planen"\nyear = "2024"\ndate = 2023-11-02\nnotes = "fri text"\n',
+        encoding="utf-8")
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    ingest(s, progress=False)
+    plan = next(d for d in Store(s.store_path).documents() if d["source"] == "plan.txt")
+    assert (plan["title"], plan["year"], plan["date"]) == ("Planen", 2024, "2023-11-02")
