@@ -215,3 +215,16 @@ def test_a_valid_catalog_still_describes_its_documents(tmp_path, small_corpus, l
     ingest(s, progress=False)
     plan = next(d for d in Store(s.store_path).documents() if d["source"] == "plan.txt")
     assert (plan["title"], plan["year"], plan["date"]) == ("Planen", 2024, "2023-11-02")
+
+
+# --- 9: a closed pipe ends the command quietly --------------------------------------------------------------
+
+def test_output_into_a_closed_pipe_is_no_traceback(tmp_path, lexicon_cache):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_settings(tmp_path / "data", corpus, lexicon_cache)
+    proc = _cli(["ingest"], tmp_path / "data", corpus, tmp_path)
+    proc.stdout.close()  # the reader is gone before anything is written, as with `| head -1`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
