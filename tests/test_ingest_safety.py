@@ -217,6 +217,32 @@ def test_a_valid_catalog_still_describes_its_documents(tmp_path, small_corpus, l
     assert (plan["title"], plan["year"], plan["date"]) == ("Planen", 2024, "2023-11-02")
 
 
+# --- 8: a heading with no body is still text -----------------------------------------------------------------
+
+def test_documents_that_are_only_headings_are_indexed(tmp_path, small_corpus, lexicon_cache):
+    (small_corpus / "justerare.txt").write_text("§ 3 Val av justerare\nTill justerare utses Anna Andersson.",
+                                                encoding="utf-8")
+    (small_corpus / "budget.txt").write_text("§ 3 Budgetuppföljning januari–mars 2026", encoding="utf-8")
+    (small_corpus / "en-rad.txt").write_text("§ 4 Val av justerare. Till justerare utses Bo Berg.\n", encoding="utf-8")
+    (small_corpus / "sist.md").write_text("# § 1 Öppnande\n\nMötet öppnas.\n\n# § 2 Övriga frågor\n", encoding="utf-8")
+    (small_corpus / "strategi.txt").write_text(
+        "Strategi: Hållbar regional utveckling\n\nNäringsliv och entreprenörskap\n\nKunskapslyft och utbildning\n\n"
+        "Klimat, miljö och energi\n", encoding="utf-8")
+    s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
+    report = ingest(s, progress=False)
+    assert report.skipped == []
+    chunks = Store(s.store_path).all_chunks()
+    texts = "\n".join(c.text for c in chunks)
+    assert "Anna Andersson" in texts and "Budgetuppföljning januari–mars 2026" in texts and "Bo Berg" in texts
+    last = [c for c in chunks if c.source == "sist.md"]
+    assert [c.text for c in last] == ["Mötet öppnas.", "# § 2 Övriga frågor"]
+    assert last[1].section_path[-1] == "§ 2 Övriga frågor" and last[1].line_start == last[1].line_end == 5
+    # short lines read as titles, one after another: one list under their heading, not lost between sections
+    [row] = [c for c in chunks if c.source == "strategi.txt"]
+    assert row.section_path[-1] == "Strategi: Hållbar regional utveckling" and (row.line_start, row.line_end) == (3, 7)
+    assert "Näringsliv och entreprenörskap" in row.text and "Klimat, miljö och energi" in row.text
+
+
 # --- 9: a closed pipe ends the command quietly --------------------------------------------------------------
 
 def test_output_into_a_closed_pipe_is_no_traceback(tmp_path, lexicon_cache):
