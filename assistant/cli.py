@@ -275,7 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_documents)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe must surface where it is caught
+    except BrokenPipeError:
+        # The reader went away (`assistant ingest | head -1`): what it did not read is not wanted. Python's
+        # recipe: point stdout at devnull so the flush at exit does not fail again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def generate_document(k: int) -> tuple[str, dict, list[Planted]]:
             lines[i] = line.rstrip(".") + f" {rng.choice(GOAL_TAILS)}."
     planted: list[Planted] = []
     name = f"gen-{k:05d}-{'protokoll' if is_protocol else 'verksamhetsplan'}-{year}.txt"
-    source = f"corpus/{name}"
+    source = name  # sources are paths inside the corpus dir
     anchor = next(i for i, line in enumerate(lines) if line.startswith("Uppdrag:") or "Beslut" == line.strip())
     for j in range(3):
         area, town, obj, verb = rng.choice(names), rng.choice(TOWNS), rng.choice(OBJECTS), rng.choice(VERBS)

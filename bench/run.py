@@ -54,7 +54,7 @@ def base_index() -> Path:
     data = WORK / "base"
     env = settings_env(data, REPO / "corpus")
     child("from core.settings import get_settings; from index.build import ingest; from pathlib import Path; "
-          f"r = ingest(get_settings(), progress=False, repo_root=Path({str(REPO)!r})); import json; "
+          "r = ingest(get_settings(), progress=False); import json; "
           "print(json.dumps({'chunks': r.chunks_total}))", env)
     return data
 
@@ -86,14 +86,14 @@ def scale_run(chunks: int, base: Path) -> dict:
         "import json; from pathlib import Path; from core.settings import get_settings, Settings; "
         "from bench.vectors import base_vectors, prefill; "
         f"t = base_vectors(Settings(data_dir=Path({str(base)!r}))); "
-        f"print(json.dumps(prefill(get_settings(), Path({str(corpus)!r}), t, Path({str(REPO)!r}))))", env)
+        f"print(json.dumps(prefill(get_settings(), Path({str(corpus)!r}), t)))", env)
     result["prefill"] = prefill
     for stale in ("chroma", "bm25", "store.sqlite"):  # measure a full ingest from an empty index
         target = data / stale
         shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
     ingest, rss = child(
         "import json; from pathlib import Path; from core.settings import get_settings; from index.build import ingest; "
-        f"r = ingest(get_settings(), progress=False, repo_root=Path({str(WORK / name)!r})); "
+        "r = ingest(get_settings(), progress=False); "
         "print(json.dumps({'chunks': r.chunks_total, 'embedded': r.embedded, 'from_cache': r.from_cache, "
         "'seconds': r.seconds, 'parse': r.parse_seconds, 'embed': r.embed_seconds, 'write': r.write_seconds, "
         "'figures': r.figures, 'goals': r.goals, 'decisions': r.decisions, 'skipped': len(r.skipped)}))", env)

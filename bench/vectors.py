@@ -53,7 +53,7 @@ def _noisy(template: np.ndarray, seed: str) -> np.ndarray:
 
 
 def prefill(settings: Settings, corpus_dir: Path, templates: dict[str, list[tuple[np.ndarray, list[np.ndarray]]]],
-            repo_root: Path, marker: str = "(projekt ") -> dict:
+            marker: str = "(projekt ") -> dict:
     """Put a vector for every chunk of the generated corpus, and for every unit of it, into the cache; real
     ones for the chunks with a planted fact and their units."""
     embedder = get_embedder(settings.embedder)
@@ -65,7 +65,7 @@ def prefill(settings: Settings, corpus_dir: Path, templates: dict[str, list[tupl
     synthetic: dict[str, np.ndarray] = {}
     files = sorted(p for p in corpus_dir.glob("*.txt"))
     for file in files:
-        doc = parse_file(file, corpus_dir, repo_root, catalog.get(file.name), repairer, settings.chunk_chars,
+        doc = parse_file(file, corpus_dir, catalog.get(file.name), repairer, settings.chunk_chars,
                          10**9, areas)
         pool = templates[doc.meta.doc_type]
         for i, chunk in enumerate(doc.chunks):

@@ -13,7 +13,8 @@ class DocumentMeta(BaseModel):
     """What the catalog (or detection) says about one source file."""
 
     doc_id: str
-    source: str = Field(description="Path relative to the repository, e.g. corpus/x.txt.")
+    source: str = Field(description="Path relative to the corpus dir, e.g. x.txt or sub/x.txt; "
+                        "the absolute path for a file ingested from outside it.")
     title: str
     short_title: str
     doc_type: DocType = "dokument"

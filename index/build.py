@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,11 @@ import numpy as np
 from core.models import Chunk
 from core.settings import Settings
 from ingest.areas import Areas, load_areas
-from ingest.catalog import load_catalog, relative_path
+from ingest.catalog import load_catalog, relative_path, source_for
 from ingest.document import ParsedDocument, parse_file
 from ingest.lexicon import LEXICON_VERSION, load_lexicon
 from ingest.ocr_repair import Repairer
-from ingest.readers import SUPPORTED, ReadError
+from ingest.readers import SUPPORTED, ReadError, read_bytes
 from ingest.units import embedding_text, units_of
 
 from .analyzer import ANALYZER_ID, SwedishAnalyzer, surface_vocabulary
@@ -30,8 +31,10 @@ from .vectors import VectorStore
 
 # Bump when parsing or extraction changes so that every file is re-ingested (2: figures; 3: goals, decisions;
 # 4: verb-stem compounds; 5: units embedded for the reader; 6: a tab table's label row is its column header;
-# 7: running-text figures with kind, basis, period and context from the words around them).
-PIPELINE_VERSION = "7"
+# 7: running-text figures with kind, basis, period and context from the words around them; 8: sources relative
+# to the corpus dir and document ids a slug plus a hash of the path, so chunk, figure, goal and decision ids change;
+# a heading with nothing under it is text of its own).
+PIPELINE_VERSION = "8"
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -85,11 +88,23 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def collect_files(root: Path) -> list[Path]:
+OUTSIDE = "links outside the corpus directory"
+
+
+def collect_files(root: Path, corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The supported files under `root`, and (source, reason) for those refused. A symlink in the corpus (or a
+    linked folder) would index whatever it points at, `passwd.txt -> /etc/passwd` included: every path is
+    resolved and must stay inside the corpus dir, or inside the file or folder named on purpose from outside it."""
+    in_corpus = any(Path(a).is_relative_to(b) for a in (os.path.abspath(root), root.resolve())
+                    for b in (os.path.abspath(corpus_dir), corpus_dir.resolve()))
+    allowed = corpus_dir.resolve() if in_corpus else root.resolve()
     if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
-                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+        found = [root]
+    else:
+        found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
+                       and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    inside = {p: p.resolve().is_relative_to(allowed) for p in found}
+    return [p for p in found if inside[p]], [(source_for(p, corpus_dir), OUTSIDE) for p in found if not inside[p]]
 
 
 def fingerprint(data: bytes, entry: dict | None, settings: Settings, areas: Areas | None = None) -> str:
@@ -115,12 +130,11 @@ class PruneRefusedError(RuntimeError):
 
 
 def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, progress: bool = True,
-           repo_root: Path | None = None, prune: bool = False) -> IngestReport:
+           prune: bool = False) -> IngestReport:
     """Bring the index up to date with the corpus. Changes are written to a new generation beside the live
     one (a copy of it, or empty with `rebuild`), which replaces it only when complete (index/generations.py);
-    nothing changed, nothing written. Removing more than half of the documents needs `prune`."""
+    nothing changed, nothing written. Leaving fewer than half of the documents needs `prune`."""
     started = time.perf_counter()
-    repo_root = repo_root or Path.cwd()
     scan_root = path or settings.corpus_dir
     if not scan_root.exists():
         raise FileNotFoundError(f"{scan_root}: no such file or directory")
@@ -128,13 +142,13 @@ def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, 
         live = settings.pinned()
         # what a killed or crashed ingest left: unfinished generations, never the live one
         remove_generations(settings, keep={live.index_path.name}, unfinished_only=True)
-        report = _ingest(settings, live, scan_root, path, rebuild, progress, repo_root, prune)
+        report = _ingest(settings, live, scan_root, path, rebuild, progress, prune)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | None, rebuild: bool, progress: bool,
-            repo_root: Path, prune: bool) -> IngestReport:
+            prune: bool) -> IngestReport:
     report = IngestReport()
     corpus_dir = settings.corpus_dir
     catalog = load_catalog(corpus_dir)
@@ -144,21 +158,20 @@ def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | No
     by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
 
     # what changed, decided before anything is written: files are hashed here and parsed below
-    files = collect_files(scan_root)
-    report.files = len(files)
+    files, refused = collect_files(scan_root, corpus_dir)
+    report.files = len(files) + len(refused)
+    report.skipped += refused
+    max_bytes = int(settings.max_file_mb * 1_000_000)
     todo: list[tuple[Path, str, dict | None, str]] = []
     seen_sources: set[str] = set()
     for file in files:
-        source = relative_path(file, repo_root) or str(file.resolve())
+        source = source_for(file, corpus_dir)
         seen_sources.add(source)
         entry = catalog.get(relative_path(file, corpus_dir) or file.name)
         try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            report.skipped.append((source, "file vanished before it could be read"))
-            continue
-        except OSError as exc:
-            report.skipped.append((source, f"unreadable ({exc.strerror or exc})"))
+            data = read_bytes(file, max_bytes)  # the size checked before a byte is read
+        except ReadError as exc:
+            report.skipped.append((source, exc.problem))
             continue
         fp = fingerprint(data, entry, settings, areas)
         del data
@@ -168,7 +181,8 @@ def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | No
             todo.append((file, source, entry, fp))
     full_scan = path is None or path.resolve() == corpus_dir.resolve()
     gone = [(doc_id, source) for doc_id, (source, _) in known.items() if source not in seen_sources] if full_scan else []
-    if gone and len(gone) * 2 > len(known) and not prune:
+    # by count, not by name: renamed sources (a pipeline that names documents anew) are no loss
+    if gone and len(seen_sources) * 2 < len(known) and not prune:
         shown = ", ".join(source for _, source in gone[:3]) + (" …" if len(gone) > 3 else "")
         raise PruneRefusedError(
             f"{corpus_dir}: this ingest would remove {len(gone)} of the {len(known)} documents in the index "
@@ -180,7 +194,7 @@ def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | No
 
     target = begin(settings, copy_live=not rebuild)
     try:
-        _write(target, todo, gone, corpus_dir, repo_root, areas, area_json, report, progress)
+        _write(target, todo, gone, corpus_dir, areas, area_json, report, progress)
         publish(settings, target)
     except BaseException:
         abandon(target)  # the live generation was never touched
@@ -214,7 +228,7 @@ def _count_chunks(live: Settings) -> int:
         store.close()
 
 
-def _write(target: Settings, todo, gone, corpus_dir: Path, repo_root: Path, areas: Areas, area_json: str,
+def _write(target: Settings, todo, gone, corpus_dir: Path, areas: Areas, area_json: str,
            report: IngestReport, progress: bool) -> None:
     """Parse, embed and write the changed documents into the new generation, remove the gone ones, and build
     its BM25 indexes from what its store then holds."""
@@ -231,7 +245,7 @@ def _write(target: Settings, todo, gone, corpus_dir: Path, repo_root: Path, area
                 repairer = Repairer(load_lexicon(target.lexicon_cache_dir, target.hunspell_dir))
             t0 = time.perf_counter()
             try:
-                doc = parse_file(file, corpus_dir, repo_root, entry, repairer, target.chunk_chars, max_bytes, areas)
+                doc = parse_file(file, corpus_dir, entry, repairer, target.chunk_chars, max_bytes, areas)
             except ReadError as exc:
                 report.skipped.append((source, exc.problem))  # the stored version, if any, stays
                 continue
@@ -286,7 +300,7 @@ def _write_batch(batch: list[tuple[ParsedDocument, str]], embedder, vectors_stor
     t1 = time.perf_counter()
     report.embed_seconds += t1 - t0
     for doc, fp in batch:
-        old_ids = store.chunk_ids(doc.meta.doc_id)
+        old_ids = store.replaced_chunk_ids(doc.meta)
         vectors_store.upsert(doc.chunks, np.stack([vectors[c.hash] for c in doc.chunks]))
         stale = sorted(set(old_ids) - {c.id for c in doc.chunks})
         vectors_store.delete(stale)

@@ -74,12 +74,23 @@ class Store:
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))]
 
+    def replaced_chunk_ids(self, meta: DocumentMeta) -> list[str]:
+        """The chunks a new version of this document replaces: those under its id, and those of a version stored
+        for the same source under another id (ids were slugs of the path before pipeline 8)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM chunks WHERE doc_id = ? OR doc_id IN (SELECT doc_id FROM documents WHERE source = ?) "
+            "ORDER BY doc_id, ord", (meta.doc_id, meta.source))]
+
     def replace_document(self, meta: DocumentMeta, fingerprint: str, chunks: list[Chunk], notes: list[str],
                          original: str, repaired: str, figures: list[Figure] = (),
                          checks: list[TableCheck] = (), goals: list[GoalNode] = (),
                          decisions: list[Decision] = ()) -> None:
         with self.db:  # one transaction: a document is replaced whole (chunks, figures, goals …) or not at all
             self._delete(meta.doc_id)
+            for (other,) in self.db.execute("SELECT doc_id FROM documents WHERE source = ? AND doc_id != ?",
+                                            (meta.source, meta.doc_id)).fetchall():
+                self._delete(other)  # one source, one document: a version under an older id goes
+                self.db.execute("DELETE FROM documents WHERE doc_id = ?", (other,))
             self.db.executemany("INSERT INTO goals (id, doc_id, ord, level, year, data) VALUES (?, ?, ?, ?, ?, ?)",
                                 [(g.id, g.doc_id, i, g.level, g.year, g.model_dump_json()) for i, g in enumerate(goals)])
             self.db.executemany(

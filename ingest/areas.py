@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .catalog import CatalogError, check_areas
 from .lexicon import fold
 
 
@@ -72,5 +73,8 @@ def load_areas(corpus_dir: Path) -> Areas:
     path = corpus_dir / "catalog.toml"
     if not path.exists():
         return Areas([])
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return Areas([Area(a["name"], tuple(a.get("aliases", []))) for a in data.get("area", []) if "name" in a])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: not valid TOML ({exc})") from None
+    return Areas([Area(a.name, tuple(a.aliases)) for a in check_areas(path, data.get("area", []))])

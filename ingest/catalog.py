@@ -1,9 +1,16 @@
 """`corpus/catalog.toml`: what each document is. Files it does not list get detected or default metadata."""
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from core.models import DocumentMeta
 
@@ -20,6 +27,31 @@ class CatalogError(Exception):
     pass
 
 
+class CatalogEntry(BaseModel):
+    """One `[[document]]` of the catalog, checked as it is read: a value of the wrong type (`year = "tjugo"`,
+    `title = 5`) is named with its entry and field instead of failing deep in ingest. Other keys (`notes`) are
+    free text and kept as written."""
+
+    model_config = ConfigDict(extra="allow")
+
+    path: str = Field(min_length=1, description="The file, relative to the corpus dir.")
+    title: str | None = None
+    short_title: str | None = None
+    type: str | None = None
+    body: str | None = None
+    # strict: a number is not a timestamp here; TOML dates and date-times are taken as written
+    date: str | Annotated[datetime.date, Strict()] | Annotated[datetime.datetime, Strict()] | None = None
+    year: int | None = Field(None, ge=1900, le=2100)
+    dnr: str | None = None
+
+
+class CatalogArea(BaseModel):
+    """One `[[area]]`: the organisation's name for an area and the other names documents use for it."""
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+
+
 def load_catalog(corpus_dir: Path) -> dict[str, dict]:
     """Entries keyed by path relative to the corpus dir."""
     path = corpus_dir / "catalog.toml"
@@ -29,29 +61,93 @@ def load_catalog(corpus_dir: Path) -> dict[str, dict]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: not valid TOML ({exc})") from None
-    out = {}
-    for entry in data.get("document", []):
-        if "path" not in entry:
-            raise CatalogError(f"{path}: a [[document]] entry has no path")
-        out[entry["path"]] = entry
+    documents = data.get("document", [])
+    if not isinstance(documents, list):
+        raise CatalogError(f"{path}: `document` must be [[document]] tables, one per file")
+    out: dict[str, dict] = {}
+    first: dict[str, int] = {}
+    for n, raw in enumerate(documents, start=1):
+        label = _entry_label(n, raw)
+        if not isinstance(raw, dict):
+            raise CatalogError(f"{path}: [[document]] {label}: not a table of keys and values")
+        try:
+            entry = CatalogEntry.model_validate(raw)
+        except ValidationError as exc:
+            raise CatalogError(f"{path}: [[document]] {label}: {_problems(exc)}") from None
+        if entry.path in first:
+            raise CatalogError(f"{path}: [[document]] {label}: the same path as entry {first[entry.path]}")
+        first[entry.path] = n
+        out[entry.path] = entry.model_dump(exclude_unset=True)
     return out
 
 
+def check_areas(path: Path, areas) -> list[CatalogArea]:
+    """The `[[area]]` entries of the catalog at `path`, each checked like a document entry."""
+    if not isinstance(areas, list):
+        raise CatalogError(f"{path}: `area` must be [[area]] tables, one per area")
+    out = []
+    for n, raw in enumerate(areas, start=1):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        label = f"entry {n} (name {json.dumps(name, ensure_ascii=False)})" if isinstance(name, str) else f"entry {n}"
+        if not isinstance(raw, dict):
+            raise CatalogError(f"{path}: [[area]] {label}: not a table of keys and values")
+        try:
+            out.append(CatalogArea.model_validate(raw))
+        except ValidationError as exc:
+            raise CatalogError(f"{path}: [[area]] {label}: {_problems(exc)}") from None
+    return out
+
+
+def _entry_label(n: int, raw) -> str:
+    """`entry 2 (path "x.txt")`, or `entry 2` when the path itself is missing or wrong."""
+    p = raw.get("path") if isinstance(raw, dict) else None
+    return f"entry {n} (path {json.dumps(p, ensure_ascii=False)})" if isinstance(p, str) and p else f"entry {n}"
+
+
+def _problems(exc: ValidationError) -> str:
+    """One clause per field: `year: Input should be a valid integer … (got "tjugo")`; a field that may take
+    several types (`date`) says so once instead of once per type."""
+    by_field: dict[str, list[dict]] = {}
+    for error in exc.errors():
+        by_field.setdefault(str(error["loc"][0]), []).append(error)
+    out = []
+    for name, errors in by_field.items():
+        if errors[0]["type"] == "missing":
+            out.append(f"{name}: missing")
+            continue
+        wants = " or ".join([errors[0]["msg"]] + [e["msg"].removeprefix("Input should be ") for e in errors[1:]])
+        out.append(f"{name}: {wants} (got {json.dumps(errors[0]['input'], ensure_ascii=False, default=str)})")
+    return "; ".join(out)
+
+
 def relative_path(file: Path, base: Path) -> str | None:
-    """`file` relative to `base` with forward slashes, or None when it lies outside."""
+    """`file` relative to `base` with forward slashes, or None when it lies outside. Only the folders above the
+    file are resolved: a symlink keeps its own name, so two names for one file stay two documents."""
     try:
-        return file.resolve().relative_to(base.resolve()).as_posix()
+        return (file.parent.resolve() / file.name).relative_to(base.resolve()).as_posix()
     except ValueError:
         return None
 
 
-def doc_id_for(rel_path: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", rel_path).strip("-").lower()
+def source_for(file: Path, corpus_dir: Path) -> str:
+    """What a document is stored and cited as: its path inside the corpus dir, never one relative to the
+    working directory (ingest run from elsewhere would find every stored source gone and remove it); a file
+    given from outside the corpus by its absolute path."""
+    return relative_path(file, corpus_dir) or str(file.resolve())
 
 
-def document_meta(file: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, text: str) -> DocumentMeta:
-    rel_corpus = relative_path(file, corpus_dir) or file.name
-    source = relative_path(file, repo_root) or str(file.resolve())
+def doc_id_for(source: str) -> str:
+    """A readable slug and a short hash of the exact source path (`protokoll-12-txt-3fa2c1d9`). A slug alone
+    is lossy: `Protokoll § 12.txt` and `protokoll 12.txt` would share an id and one of them would silently
+    replace the other; with the hash, different paths never share one."""
+    folded = unicodedata.normalize("NFKD", source.lower()).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].rstrip("-")
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
+
+
+def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str) -> DocumentMeta:
+    source = source_for(file, corpus_dir)
     entry = entry or {}
     head = text[:4000]
     title = entry.get("title") or _first_title(text) or file.stem
@@ -61,7 +157,7 @@ def document_meta(file: Path, corpus_dir: Path, repo_root: Path, entry: dict | N
     if date is not None:
         date = str(date)
     return DocumentMeta(
-        doc_id=doc_id_for(rel_corpus),
+        doc_id=doc_id_for(source),
         source=source,
         title=title,
         short_title=entry.get("short_title") or title,

@@ -48,8 +48,8 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
     return ParsedDocument(meta, original, text, chunks, repairs, notes, figures, checks, goals, decisions)
 
 
-def parse_file(path: Path, corpus_dir: Path, repo_root: Path, entry: dict | None, repairer: Repairer,
+def parse_file(path: Path, corpus_dir: Path, entry: dict | None, repairer: Repairer,
                chunk_chars: int, max_bytes: int, areas: Areas | None = None) -> ParsedDocument:
     raw = read_file(path, max_bytes)
-    meta = document_meta(path, corpus_dir, repo_root, entry, raw.text)
+    meta = document_meta(path, corpus_dir, entry, raw.text)
     return parse_text(raw, meta, repairer, chunk_chars, areas)

@@ -1,6 +1,7 @@
 """File → text. One reader per format; every failure becomes a `ReadError` that names the file and the problem."""
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import unicodedata
@@ -39,17 +40,7 @@ def read_file(path: Path, max_bytes: int) -> RawText:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise ReadError(path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (ASSISTANT_MAX_FILE_MB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ReadError(path, "file vanished before it could be read") from None
-    except IsADirectoryError:
-        raise ReadError(path, "is a directory") from None
-    except PermissionError:
-        raise ReadError(path, "permission denied") from None
+    data = read_bytes(path, max_bytes)
     if not data.strip():
         raise ReadError(path, "empty file")
     reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(suffix, _read_text)
@@ -59,8 +50,49 @@ def read_file(path: Path, max_bytes: int) -> RawText:
     return raw
 
 
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, its size checked first: a file over the limit is refused by `stat`, never read (a
+    sparse 3 GB file would otherwise be read whole into memory just to be fingerprinted), and no more than the
+    limit is read from one that grows meanwhile."""
+    try:
+        size = path.stat().st_size
+        if size <= max_bytes:
+            with path.open("rb") as fh:
+                data = fh.read(max_bytes + 1)
+            size = max(size, len(data))
+    except FileNotFoundError:
+        raise ReadError(path, "file vanished before it could be read") from None
+    except IsADirectoryError:
+        raise ReadError(path, "is a directory") from None
+    except PermissionError:
+        raise ReadError(path, "permission denied") from None
+    except OSError as exc:
+        raise ReadError(path, f"unreadable ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise ReadError(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit (ASSISTANT_MAX_FILE_MB)")
+    return data
+
+
+# Byte-order marks, longest first: UTF-32-LE's begins with UTF-16-LE's. UTF-16 text is full of NUL bytes and
+# would be refused as binary if it were not recognised by its mark first.
+BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
 def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
-    """UTF-8 first; Swedish files from older Windows tools are cp1252, and latin-1 decodes anything."""
+    """By the byte-order mark when there is one (Notepad's "Unicode" is UTF-16 with one); otherwise UTF-8 first,
+    Swedish files from older Windows tools are cp1252, and latin-1 decodes anything."""
+    encoding = next((enc for bom, enc in BOMS if data.startswith(bom)), None)
+    if encoding:
+        name = encoding.removesuffix("-sig").upper()
+        try:
+            text = data.decode(encoding)  # the codec reads the mark and leaves it out of the text
+        except UnicodeDecodeError as exc:
+            raise ReadError(path, f"not valid {name} text despite its byte-order mark ({exc.reason} at byte "
+                                  f"{exc.start})") from None
+        if not _looks_like_text(text):
+            raise ReadError(path, f"binary content behind a {name} byte-order mark, not text")
+        return text, []
     if b"\x00" in data[:65536]:
         raise ReadError(path, "binary content (NUL bytes), not text")
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
@@ -93,11 +125,15 @@ def _normalize_newlines(text: str) -> str:
 
 def _read_pdf(path: Path, data: bytes) -> RawText:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(data))  # tries the empty password: a PDF with only an owner password opens
         pages = [page.extract_text() or "" for page in reader.pages]
+    except FileNotDecryptedError:  # before PdfReadError, its base: the file is sound, only locked
+        raise ReadError(path, "encrypted (password-protected) PDF") from None
+    except DependencyError as exc:
+        raise ReadError(path, f"encrypted PDF that pypdf cannot decrypt here ({exc})") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReadError(path, f"corrupt PDF ({exc.__class__.__name__}: {exc})") from None
     except Exception as exc:  # pypdf raises a wide variety on damaged files

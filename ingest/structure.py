@@ -26,6 +26,7 @@ FURNITURE = {"datum", "beteckning", "diarienummer", "dnr", "sida", "ordförandes
              "utdragsbestyrkande", "indikatorer", "målindikatorer"}
 NUMBER_CELL = re.compile(r"^[-–−+]?\(?\d[\d,.%]*\)?\|?$|^\|$|^-$")
 LEVEL_STRATEGY, LEVEL_AREA, LEVEL_GOAL, LEVEL_TITLE = 5, 5, 6, 7
+LEVEL_CONTENT = 99  # deeper than any heading: what follows belongs to the last one
 YEAR_END = re.compile(r"[A-Za-zÅÄÖåäö]\s+(19|20)\d\d$")
 LIST_ITEM = re.compile(r"^[-*•]\s")
 
@@ -105,11 +106,30 @@ def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
     blocks: list[Block] = []
     para: list[int] = []
 
+    # Headings with nothing under them yet, siblings in a row: (level, first line, last line, path, part, type).
+    # A heading whose section ends empty (`§ 3 Budgetuppföljning januari–mars 2026` alone, the last line of a
+    # file, one of a row of short lines read as titles) is itself the text: it must not vanish from the index,
+    # nor leave a document of such lines empty. A heading followed by a deeper one is not: that subsection is
+    # its content. A row of them is one block under their parent: the items of one list, not one-line sections.
+    bare: list[tuple] = []
+
     def flush() -> None:
         if para:
             blocks.append(Block("prose", para[0], para[-1], [lines[j] for j in para], state.path, state.part,
                                 state.doc_type))
             para.clear()
+
+    def close_bare(level: int | None = None) -> None:
+        """Content, or a heading at `level`, follows: the bare headings before it were empty, except the last one
+        when what follows is its content or its subsection. None: the section ends (a new part, the end)."""
+        empty = bare if level is None or bare and bare[-1][0] >= level else bare[:-1]
+        if len(empty) == 1:
+            _, a, z, path, part, doc_type = empty[0]
+            blocks.append(Block("prose", a, z, lines[a: z + 1], path, part, doc_type))
+        elif empty:
+            a, z, path, part, doc_type = empty[0][1], empty[-1][2], empty[0][3][:-1], empty[0][4], empty[0][5]
+            blocks.append(Block("prose", a, z, lines[a: z + 1], path, part, doc_type))
+        bare.clear()
 
     i = 0
     n = len(lines)
@@ -131,6 +151,7 @@ def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
                 continue
             if kind != state.doc_type:
                 flush()
+                close_bare()
                 title = _clean_title(s)
                 rest = m.group(2).strip()
                 nxt = _next_nonblank(lines, i)
@@ -146,6 +167,7 @@ def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
         table = _table_at(lines, i)
         if table is not None:
             flush()
+            close_bare(LEVEL_CONTENT)
             start, end, header = table
             title = state.path[-1] if state.stack else state.part
             blocks.append(Block("table", start, end, lines[start: end + 1], state.path, state.part,
@@ -158,15 +180,21 @@ def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
         if heading is not None:
             level, title, consumed, keep_as_content = heading
             flush()
+            if not (bare and bare[-1][0] == level and not keep_as_content):  # a sibling continues the row
+                close_bare(LEVEL_CONTENT if keep_as_content else level)
             state.push(level, title)
             if keep_as_content:
                 para.extend(range(i, i + consumed))
+            else:
+                bare.append((level, i, i + consumed - 1, state.path, state.part, state.doc_type))
             i += consumed
             continue
 
+        close_bare(LEVEL_CONTENT)
         para.append(i)
         i += 1
     flush()
+    close_bare()
     return blocks
 
 

@@ -39,7 +39,7 @@ def corpus_settings(tmp_path_factory, lexicon_cache) -> Settings:
     from index.build import ingest
 
     settings = make_settings(tmp_path_factory.mktemp("data"), lexicon_cache=lexicon_cache)
-    report = ingest(settings, progress=False, repo_root=REPO)
+    report = ingest(settings, progress=False)
     assert not report.skipped, report.summary()
     return settings
 

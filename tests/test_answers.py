@@ -11,7 +11,7 @@ from assistant.grounding import figures, ungrounded_figures
 from core.models import Citation
 from index.search import Filters
 
-from .conftest import REPO
+from .conftest import PLAN, PROTOCOL, REPO
 
 
 def test_hybrid_search_finds_the_investment_row(bot):
@@ -28,7 +28,7 @@ def test_filters_restrict_by_document_type(bot):
 def test_figure_answer_quotes_the_row_it_comes_from(bot):
     answer = bot.ask("Hur stora är personalkostnaderna i resultatbudgeten för 2024?")
     assert not answer.abstained and "-665" in answer.answer
-    assert answer.citations[0].source == "corpus/servicenamnden-verksamhetsplan-2024.txt"
+    assert answer.citations[0].source == PLAN.name
     assert "Personalkostnader -665" in answer.citations[0].quote
     assert ungrounded_figures(answer.answer, answer.citations) == []
 
@@ -77,7 +77,7 @@ def test_ask_json_stdin_contract(corpus_settings):
         assert set(r) >= {"question", "answer", "abstained", "citations"}
         for c in r["citations"]:
             assert set(c) >= {"n", "source", "title", "section", "page", "quote"}
-            assert f"[{c['n']}]" in r["answer"] and c["source"].startswith("corpus/")
+            assert f"[{c['n']}]" in r["answer"] and c["source"] in (PLAN.name, PROTOCOL.name)
     assert rows[0]["abstained"] is False and rows[1]["abstained"] is True
 
 
@@ -95,7 +95,7 @@ def test_chat_answers_over_a_real_gradio_server(bot):
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         result = client.predict("Vem yrkade på tillägg i § 58?", api_name="/ask")
         assert result["abstained"] is False and "Helene Andersson" in result["answer"]
-        assert result["citations"][0]["source"] == "corpus/rsau-2026-p58-namnddialog-regionservice.txt"
+        assert result["citations"][0]["source"] == PROTOCOL.name
     finally:
         app.close()
 

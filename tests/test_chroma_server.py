@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, make_settings
+from .conftest import make_settings
 
 
 def _free_port() -> int:
@@ -59,7 +59,7 @@ def test_ingest_and_answers_through_a_chroma_server(chroma_server, tmp_path, lex
     settings = make_settings(tmp_path / "data", lexicon_cache=lexicon_cache, chroma_url=chroma_server)
     # the session's embeddings, by content hash: the server test measures the store, not the embedder again
     shutil.copy(corpus_settings.embed_cache_path, settings.embed_cache_path)
-    report = ingest(settings, progress=False, repo_root=REPO)
+    report = ingest(settings, progress=False)
     assert report.embedded == 0 and report.chunks_total > 100
     assert not settings.chroma_dir.exists()  # nothing embedded in the data dir
     assert VectorStore.open(settings).count() == report.chunks_total
@@ -73,5 +73,5 @@ def test_ingest_and_answers_through_a_chroma_server(chroma_server, tmp_path, lex
     assert [cid for cid, _ in hits] == [cid for cid, _ in local.searcher.vector_search("molntjänster lagring", 5)]
 
     # a rebuild empties the server's collection and fills it again
-    again = ingest(settings, rebuild=True, progress=False, repo_root=REPO)
+    again = ingest(settings, rebuild=True, progress=False)
     assert VectorStore.open(settings).count() == again.chunks_total == report.chunks_total

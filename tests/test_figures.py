@@ -134,7 +134,7 @@ def test_nyckeltal_without_sums_stay_unverified(figures):
 # --- sum checks on tables written for the purpose ---------------------------------------------------------------
 
 def _figures_of(text: str):
-    meta = document_meta(PLAN, PLAN.parent, REPO, {"title": "T", "doc_type": "verksamhetsplan", "year": 2024}, text)
+    meta = document_meta(PLAN, PLAN.parent, {"title": "T", "doc_type": "verksamhetsplan", "year": 2024}, text)
     blocks = split_structure(text, "T", "verksamhetsplan")
     return extract_figures(meta, blocks, text, RawText(text).page_of)
 
@@ -245,7 +245,7 @@ def test_a_prose_answer_quoting_a_repaired_row_says_what_the_store_holds(bot):
 
     quote = "Belopp i mnkr Budget 2024 | Prognos 2023 | Budget 2023\nSumma intäkter 2 380 23945 23814"
     prose = Answer(question="q", answer=f"Enligt resultatbudgeten: {quote.splitlines()[1]} [1]", abstained=False, citations=[
-        Citation(n=1, source="corpus/servicenamnden-verksamhetsplan-2024.txt", title="Verksamhetsplan 2024",
+        Citation(n=1, source="servicenamnden-verksamhetsplan-2024.txt", title="Verksamhetsplan 2024",
                  section="6.3 Resultatbudget servicenämnd", lines="607", quote=quote)])
     checked = bot._with_store_check(prose)
     assert "2 394,5" in checked.answer and "2 381,4" in checked.answer

