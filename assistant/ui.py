@@ -288,5 +288,5 @@ def serve(settings: Settings, host: str, port: int, block: bool = True, bot=None
     # show_error off: an exception's text is for the log (the handlers catch and log; see assistant.guard)
     app.queue(default_concurrency_limit=settings.concurrency).launch(
         server_name=host, server_port=port, share=False, prevent_thread_lock=not block, show_error=False,
-        **launch_options(settings))
+        state_session_capacity=settings.max_sessions, **launch_options(settings))
     return app

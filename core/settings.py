@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="Who may use the chat: unset = anyone who reaches the port; "
                              "`file:PATH` = users in a password file (`assistant passwd USER`); `header:NAME` = "
                              "a reverse proxy authenticates and sets header NAME, requests without it get 401.")
+    max_sessions: int = Field(500, ge=10, le=10_000, description="Chat sessions whose state the server keeps; "
+                              "the least recently used is dropped beyond this. Gradio keeps a copy of the page's "
+                              "components per session (about 0.25 MB here), and every API call opens a session: "
+                              "Gradio's default of 10 000 lets anyone grow the server by gigabytes.")
     max_upload_mb: float = Field(1.0, gt=0, description="Largest request body (and file upload) the chat server "
                                  "accepts; the app takes no files, only short questions.")
 
