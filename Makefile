@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-test run ingest test eval bench clean
+.PHONY: install install-test run ingest test eval bench stress clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -66,6 +66,13 @@ eval: install
 # for fewer). Takes tens of minutes at 100k; work files go to bench/.work/.
 bench: install-test
 	$(BIN)/python -m bench.run
+
+# 20 users against a real `assistant serve` on loopback (a copy of the index): with 1–2 s think time for
+# STRESS_SECONDS (default 60), then back to back; written to the Load section of docs/reliability.md.
+stress: install
+	$(BIN)/assistant ingest
+	$(BIN)/python -m bench.stress
+	$(BIN)/python -m bench.crash
 
 clean:
 	rm -rf .data

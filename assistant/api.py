@@ -13,6 +13,7 @@ from index.search import Hit, Searcher
 
 from .compose import ProseAnswerer
 from .figures import FigureAnswerer, FigureQuery
+from .limits import refuse_long
 from .lists import ListAnswerer
 from .question import Question, QuestionReader
 from .reader import SPECIFIC, Reader, Reading
@@ -56,7 +57,6 @@ class Assistant:
         self._engine = self._load(self.settings.pinned())
         self._reloading = threading.Lock()
         self._warmed = False
-        self._lock = threading.Lock()
         # the thesaurus and the bilingual dictionary are read while the rest starts (the chat imports Gradio
         # meanwhile), not when the first question waits for them
         threading.Thread(target=self._warm_lexical, name="lexical-resources", daemon=True).start()
@@ -138,6 +138,8 @@ class Assistant:
 
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         """One question; with a `Conversation`, a short follow-up (`och prognosen 2023?`) reads against the last."""
+        if (refused := refuse_long(question, self.settings.max_question_chars)) is not None:
+            return refused
         self.refresh()
         try:
             return self._ask(question, conversation)
@@ -183,20 +185,21 @@ class Assistant:
         question = (question or "").strip()
         if not question:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
-        with self._lock:
-            e = self._engine
-            proposals = self.candidates(question, conversation, e)
-            q = proposals.question
-            if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area:
-                # a year no document mentions, or an area the organisation does not have: nothing can answer it,
-                # whatever scores well otherwise
-                return abstention(question, proposals.notes[0] if proposals.notes else None)
-            answer = select(question, proposals.candidates, self.threshold, proposals.notes)
-            if answer.route == "figure" and conversation is not None:
-                conversation.last_figure_query = proposals.figure_query
-            if answer.route == "prose":
-                answer = self._with_store_check(answer, e)
-            return answer
+        # no lock: questions run side by side; the caches they share guard themselves (Searcher, Reader,
+        # FigureAnswerer, the embedder), and a conversation belongs to one chat session
+        e = self._engine
+        proposals = self.candidates(question, conversation, e)
+        q = proposals.question
+        if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area:
+            # a year no document mentions, or an area the organisation does not have: nothing can answer it,
+            # whatever scores well otherwise
+            return abstention(question, proposals.notes[0] if proposals.notes else None)
+        answer = select(question, proposals.candidates, self.threshold, proposals.notes)
+        if answer.route == "figure" and conversation is not None:
+            conversation.last_figure_query = proposals.figure_query
+        if answer.route == "prose":
+            answer = self._with_store_check(answer, e)
+        return answer
 
     def _with_store_check(self, answer: Answer, engine: Engine | None = None) -> Answer:
         """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""

@@ -43,10 +43,20 @@ def _assistant():
 def cmd_ask(args) -> int:
     bot = _assistant()
     if args.question == "-":
-        for line in sys.stdin:
-            if not line.strip():
+        # bytes, decoded line by line: one line that is not UTF-8 is reported and skipped, the batch goes on
+        for number, raw in enumerate(sys.stdin.buffer, start=1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                error = f"line {number} is not UTF-8 ({exc.reason} at byte {exc.start})"
+                if args.json:
+                    print(json.dumps({"line": number, "error": error}, ensure_ascii=False), flush=True)
+                else:
+                    print(f"assistant: {error}; skipped", file=sys.stderr, flush=True)
                 continue
-            answer = bot.ask(line.strip())
+            if not line:
+                continue
+            answer = bot.ask(line)
             if args.json:
                 print(answer.model_dump_json(), flush=True)
             else:
@@ -165,11 +175,42 @@ def cmd_decisions(args) -> int:
     return 0
 
 
+def cmd_passwd(args) -> int:
+    import getpass
+
+    from assistant.passwords import PasswordFileError, set_password
+
+    path = Path(args.file) if args.file else _auth_file()
+    if path is None:
+        return _fail("no password file: give --file PATH, or set ASSISTANT_AUTH=file:PATH")
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Lösenord för {args.user}: ")
+        if getpass.getpass("Igen: ") != password:
+            return _fail("the two passwords differ; nothing changed")
+    else:  # piped: the first line is the password (for scripts; never on the command line, where `ps` shows it)
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        new = set_password(path, args.user, password)
+    except PasswordFileError as exc:
+        return _fail(str(exc))
+    print(f"{'added' if new else 'changed the password of'} {args.user} in {path}")
+    return 0
+
+
+def _auth_file() -> Path | None:
+    mode, _, arg = (get_settings().auth or "").partition(":")
+    return Path(arg) if mode == "file" else None
+
+
 def cmd_serve(args) -> int:
+    import logging
     import threading
 
     from assistant.api import Assistant
 
+    # failed answers are logged with their traceback (logger `assistant.ui`); the user sees one sentence
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("assistant").setLevel(logging.INFO)
     settings = get_settings()
     # The index loads while Gradio imports (seconds of its own): start-up is the longer of the two, not the sum.
     loaded: dict = {}
@@ -269,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("passwd", help="add a chat user or change their password (read from stdin or a prompt)")
+    p.add_argument("user")
+    p.add_argument("--file", help="the password file (default: the PATH of ASSISTANT_AUTH=file:PATH)")
+    p.set_defaults(func=cmd_passwd)
 
     p = sub.add_parser("documents", help="list what the index holds")
     p.add_argument("--json", action="store_true")

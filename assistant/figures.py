@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -107,6 +108,7 @@ class FigureAnswerer:
             if len(term) >= 5:
                 self._by_prefix.setdefault(term[:5], []).append(term)
         self._cache: OrderedDict[str, tuple[Figure, set[str], set[str]]] = OrderedDict()
+        self._cache_lock = threading.Lock()  # the chat answers questions side by side; an LRU reorders on read
         self._row_words = set(stats.get("row_words", []))
         self._units_and_rows = set(stats.get("units_and_rows", []))
         # words that say how to compare or what kind of figure, never which row: constraints, not terms
@@ -130,16 +132,20 @@ class FigureAnswerer:
         if use_year:
             query += [str(y) for y in fq.years]
         ids = [fid for fid, _ in self.index.search(list(dict.fromkeys(query)), self.CANDIDATES)]
-        missing = [fid for fid in ids if fid not in self._cache]
-        for f in self.fetch(missing) if missing else []:
-            self._cache[f.id] = (f, self._terms(figure_label(f)), self._terms(f"{figure_context(f)} {f.context or ''}"))
+        with self._cache_lock:
+            missing = [fid for fid in ids if fid not in self._cache]
+        # read and analysed outside the lock: another question's cached figures need not wait for this one's
+        fresh = {f.id: (f, self._terms(figure_label(f)), self._terms(f"{figure_context(f)} {f.context or ''}"))
+                 for f in (self.fetch(missing) if missing else [])}
         out = []
-        for fid in ids:
-            if fid in self._cache:
-                self._cache.move_to_end(fid)
-                out.append(self._cache[fid])
-        while len(self._cache) > self.CACHE:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache.update(fresh)
+            for fid in ids:
+                if fid in self._cache:
+                    self._cache.move_to_end(fid)
+                    out.append(self._cache[fid])
+            while len(self._cache) > self.CACHE:
+                self._cache.popitem(last=False)
         return out
 
     def _expand(self, term: str) -> list[str]:

@@ -20,6 +20,12 @@ from ingest.ocr_repair import Repairer, is_stripped
 from .bilingual import Bilingual
 from .vocabulary import AnswerType, load_vocabulary
 
+# The longest words in the documents run to about 30 letters; 60 characters without a space is no word anyone
+# asks about (a pasted hash, a keyboard held down). Such runs are left out before the question is read: each
+# costs the spelling repair, the compound splitter, the fuzzy typo match and the embedder (whose windows grow
+# with the text) time by its length, and a one-word question of 2 000 letters must answer as fast as any other.
+LONGEST_WORD = 60
+ABSURD_WORD = re.compile(r"\S{%d,}" % (LONGEST_WORD + 1))
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)", re.I)
 FRAME_WORDS = load_vocabulary().frame  # folded
@@ -75,6 +81,7 @@ class QuestionReader:
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
 
     def read(self, text: str, filters: Filters | None = None) -> Question:
+        text = ABSURD_WORD.sub(" ", text).strip()
         tokens = WORD.findall(text)
         lowered = [t.lower() for t in tokens]
         english = self._english_question(lowered, text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -85,6 +86,7 @@ class Reader:
         self.words = load_vocabulary()
         self.synonyms = Synonyms.find(analyzer)
         self._units: OrderedDict[str, list[Unit]] = OrderedDict()
+        self._units_lock = threading.Lock()  # questions are read side by side in the chat
         self._cause = phrase_pattern(self.words.cues.cause)
         self._time = phrase_pattern(self.words.cues.time)
         self._dated_year = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, self.words.cues.time_prepositions))
@@ -98,12 +100,14 @@ class Reader:
         return math.log(1 + self.n / (1 + self.doc_freq.get(term, 0)))
 
     def units(self, chunk: Chunk) -> list[Unit]:
-        units = self._units.get(chunk.id)
+        with self._units_lock:
+            units = self._units.get(chunk.id)
         if units is None or (units and units[0].line_start < chunk.line_start):
-            units = units_of(chunk)
-            self._units[chunk.id] = units
-            while len(self._units) > self.UNIT_CACHE:
-                self._units.popitem(last=False)
+            units = units_of(chunk)  # split outside the lock; two questions may split one chunk, both alike
+            with self._units_lock:
+                self._units[chunk.id] = units
+                while len(self._units) > self.UNIT_CACHE:
+                    self._units.popitem(last=False)
         return units
 
     # --- features ----------------------------------------------------------------------------------------

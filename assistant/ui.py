@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # gradio calls out at start otherwise
@@ -11,6 +12,10 @@ import gradio as gr  # noqa: E402
 
 from core.models import Answer  # noqa: E402
 from core.settings import Settings  # noqa: E402
+
+from .guard import Guard  # noqa: E402
+
+log = logging.getLogger(__name__)  # assistant.ui: failed answers' tracebacks go here, never to the user
 
 EXAMPLES = [
     # staff
@@ -224,22 +229,26 @@ def decisions_tab(bot, app) -> None:
     app.load(refresh, [area, body, year, kind], [table, count], api_name=False)
 
 
-def build_app(bot) -> gr.Blocks:
+def build_app(bot, settings: Settings | None = None) -> gr.Blocks:
+    settings = settings or bot.settings
     docs = bot.documents()
     rows = [[d["title"], d["doc_type"], d.get("body") or "", d.get("date") or "", d["n_chunks"], d["source"]]
             for d in docs]
+    guard = Guard(settings.answer_timeout_s, settings.concurrency, log)
+    # the chat's two triggers and the API share one limit: `concurrency` questions at once, whoever asks
+    answering = {"concurrency_limit": settings.concurrency, "concurrency_id": "answer"}
 
     def chat(message: str, history: list[dict], conversation):
         history = list(history or [])
         conversation = conversation or bot.conversation()  # one per browser session: follow-ups read against it
         if not (message or "").strip():
             return history, "", conversation
-        answer = conversation.ask(message)
+        answer = guard.answer(conversation.ask, message)
         history += [{"role": "user", "content": message}, {"role": "assistant", "content": answer_markdown(answer)}]
         return history, "", conversation
 
     def api_ask(question: str) -> dict:
-        return bot.ask(question).model_dump()
+        return guard.answer(bot.ask, question or "").model_dump()
 
     with gr.Blocks(title="Regionservice – styrdokument") as app:
         gr.Markdown("## Fråga styrdokumenten\nSvar med källor ur Regionservice verksamhetsplaner, handlingsplaner "
@@ -251,8 +260,8 @@ def build_app(bot) -> gr.Blocks:
             send = gr.Button("Fråga", variant="primary")
             gr.Examples(EXAMPLES, inputs=box, label="Exempelfrågor")
             state = gr.State(None)
-            send.click(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
-            box.submit(chat, [box, chatbot, state], [chatbot, box, state], api_name=False)
+            send.click(chat, [box, chatbot, state], [chatbot, box, state], api_name=False, **answering)
+            box.submit(chat, [box, chatbot, state], [chatbot, box, state], api_name=False, **answering)
         with gr.Tab("Siffror"):
             figures_tab(bot, app)
         with gr.Tab("Mål"):
@@ -265,15 +274,19 @@ def build_app(bot) -> gr.Blocks:
         with gr.Row(visible=False):
             q_in = gr.Textbox()
             a_out = gr.JSON()
-            gr.Button().click(api_ask, q_in, a_out, api_name="ask")
+            gr.Button().click(api_ask, q_in, a_out, api_name="ask", **answering)
     return app
 
 
 def serve(settings: Settings, host: str, port: int, block: bool = True, bot=None):
     from assistant.api import Assistant
 
+    from .access import launch_options
+
     bot = bot or Assistant(settings)
-    app = build_app(bot)
-    app.queue().launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
-                       show_error=True)
+    app = build_app(bot, settings)
+    # show_error off: an exception's text is for the log (the handlers catch and log; see assistant.guard)
+    app.queue(default_concurrency_limit=settings.concurrency).launch(
+        server_name=host, server_port=port, share=False, prevent_thread_lock=not block, show_error=False,
+        state_session_capacity=settings.max_sessions, **launch_options(settings))
     return app

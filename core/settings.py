@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,33 @@ class Settings(BaseSettings):
                                       "in assistant/data/reader_model.json.")
     figure_answers: bool = Field(True, description="Answer figure questions from the figure store (off: prose "
                                  "retrieval only, for comparing the two).")
+    # --- serving: bounds on what one request may cost, who may ask --------------------------------------
+    max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longer questions are refused with a "
+                                    "message, unread: embedding grows with the text (about 1 s per 512 tokens "
+                                    "on two cores) and every other user waits meanwhile.")
+    answer_timeout_s: float = Field(20.0, gt=0, description="The chat waits at most this long for an answer, "
+                                    "then says so; the user can ask again instead of watching a spinner.")
+    concurrency: int = Field(4, ge=1, le=64, description="Questions answered at once by the chat server; "
+                             "more wait in Gradio's queue.")
+    auth: str | None = Field(None, description="Who may use the chat: unset = anyone who reaches the port; "
+                             "`file:PATH` = users in a password file (`assistant passwd USER`); `header:NAME` = "
+                             "a reverse proxy authenticates and sets header NAME, requests without it get 401.")
+    max_sessions: int = Field(500, ge=10, le=10_000, description="Chat sessions whose state the server keeps; "
+                              "the least recently used is dropped beyond this. Gradio keeps a copy of the page's "
+                              "components per session (about 0.25 MB here), and every API call opens a session: "
+                              "Gradio's default of 10 000 lets anyone grow the server by gigabytes.")
+    max_upload_mb: float = Field(1.0, gt=0, description="Largest request body (and file upload) the chat server "
+                                 "accepts; the app takes no files, only short questions.")
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_mode(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        mode, _, arg = value.partition(":")
+        if mode not in ("file", "header") or not arg.strip():
+            raise ValueError("ASSISTANT_AUTH must be `file:PATH` or `header:NAME`")
+        return f"{mode}:{arg.strip()}"
 
     index_dir: Path | None = Field(None, description="One index generation to read (a folder under "
                                    "`DATA_DIR/generations`); default: the live one, followed as ingest replaces it.")

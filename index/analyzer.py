@@ -6,6 +6,7 @@ lists (which drop the query "IT") have no place here.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import Stemmer
@@ -38,7 +39,9 @@ is was are
 class SwedishAnalyzer:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
-        self._stemmer = Stemmer.Stemmer("swedish")
+        # PyStemmer: "the algorithm has internal state, so must not be called concurrently"; the chat reads
+        # questions side by side, so each thread has a stemmer of its own
+        self._stemmers = threading.local()
         self._terms = lru_cache(maxsize=300_000)(self._token_terms)
 
     def terms(self, text: str) -> list[str]:
@@ -56,7 +59,10 @@ class SwedishAnalyzer:
         return forms[0] if len(forms) == 1 else lower
 
     def _stem(self, word: str) -> str:
-        return fold(self._stemmer.stemWord(word))
+        stemmer = getattr(self._stemmers, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._stemmers.stemmer = Stemmer.Stemmer("swedish")
+        return fold(stemmer.stemWord(word))
 
     def _token_terms(self, token: str) -> tuple[str, ...]:
         if token in STOPWORDS:

@@ -51,12 +51,17 @@ class SentenceTransformerEmbedder:
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self.name = f"st:{model}"
+        # the chat embeds questions side by side; whether `encode` is re-entrant is not documented, and with
+        # torch using every core already, two at once would not be faster
+        self._lock = threading.Lock()
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._model.encode(list(texts), normalize_embeddings=True), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.encode(list(texts), normalize_embeddings=True), dtype=np.float32)
 
     def query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.encode([text], normalize_embeddings=True)[0], dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.encode([text], normalize_embeddings=True)[0], dtype=np.float32)
 
 
 def _resolve_model(model: str) -> str:
