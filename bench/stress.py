@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     WORK.mkdir(parents=True, exist_ok=True)
     data = copy_index(settings.data_dir)
-    chunks = len(Store(data / "store.sqlite").chunk_filters())
+    chunks = len(Store(Settings(data_dir=data).store_path).chunk_filters())  # the live generation's
     load_before = Path("/proc/loadavg").read_text().split()[:3]  # other work on the machine skews every number
     proc, base = start_server(data)
     samples: list[float] = []
