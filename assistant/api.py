@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from .reader import SPECIFIC, Reader, Reading
 from .scoring import ReaderModel, load_model
 from .select import Candidate, abstention, select
 
+log = logging.getLogger(__name__)
 READ_PASSAGES = 8  # passages whose units the reader weighs
 RETIRE_AFTER_S = 60.0  # a replaced generation is closed this long after the switch
 
@@ -83,7 +85,14 @@ class Assistant:
             pinned = self.settings.pinned()
             if pinned.index_path == self._engine.index_path or not pinned.store_path.exists():
                 return False
-            old, self._engine = self._engine, self._load(pinned)
+            try:
+                new = self._load(pinned)
+                self._warm_lexical(new)
+            except Exception:  # noqa: BLE001 - a generation that cannot be opened must not cost the answer
+                log.exception("could not open index generation %s; answering from %s", pinned.index_path,
+                              self._engine.index_path)
+                return False
+            old, self._engine = self._engine, new
             self._warmed = False
             # closed once the requests that started on it have surely ended, not under them
             timer = threading.Timer(RETIRE_AFTER_S, old.close)
@@ -113,9 +122,10 @@ class Assistant:
     def list_answerer(self) -> ListAnswerer:
         return self._engine.list_answerer
 
-    def _warm_lexical(self) -> None:
-        self.prose.reader.synonyms.of("")
-        self.reader.bilingual.translate("")
+    def _warm_lexical(self, engine: Engine | None = None) -> None:
+        engine = engine or self._engine
+        engine.prose.reader.synonyms.of("")
+        engine.reader.bilingual.translate("")
 
     def model(self) -> ReaderModel | None:
         return load_model(self.settings.reader_model) if self.settings.reader_model else load_model()

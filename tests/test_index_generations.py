@@ -187,3 +187,19 @@ def test_a_running_server_answers_through_a_rebuild_and_picks_up_a_plain_ingest(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_generation_that_cannot_be_opened_leaves_the_assistant_on_the_one_it_has(built, caplog):
+    from assistant.api import Assistant
+
+    bot = Assistant(built)
+    before = bot.ask(QUESTION)
+    pointer = built.data_dir / "CURRENT"
+    live = pointer.read_text(encoding="utf-8")
+    broken = built.data_dir / "generations" / "broken"
+    broken.mkdir()
+    (broken / "store.sqlite").write_bytes(b"not a database" * 100)
+    pointer.write_text("broken", encoding="utf-8")
+    assert bot.ask(QUESTION).answer == before.answer
+    assert "could not open index generation" in caplog.text
+    pointer.write_text(live, encoding="utf-8")
