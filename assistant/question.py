@@ -85,7 +85,7 @@ class QuestionReader:
         tokens = WORD.findall(text)
         lowered = [t.lower() for t in tokens]
         english = self._english_question(lowered, text)
-        stripped = is_stripped(text)  # typed without å/ä/ö: read `ar`, `for`, `manga` as är, för, många
+        stripped = is_stripped(text, min_letters=0)  # typed without å/ä/ö: read `ar`, `for`, `manga` as är, för, många
         words: list[str] = []
         if english:  # `net financial result` is one Swedish word before it is three English ones
             phrased = text.lower()

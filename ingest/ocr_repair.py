@@ -32,6 +32,7 @@ SKELETON: dict[str, tuple[str, ...]] = {
 TOKEN = re.compile(r"[A-Za-zÅÄÖåäöÉéÈèÜü&0-9]+")
 LETTER = re.compile(r"[A-Za-zÅÄÖåäöÉéÈèÜü]")
 DIACRITICS = set("åäöÅÄÖ")
+SUSPECT = re.compile(r"[ÉéÈèÜü0146&]")  # what OCR puts where Swedish letters were (bédtre, f0r)
 DOUBLE_DIACRITIC = re.compile(r"[åäö]{2}")  # never in Swedish; a sign the candidate was assembled from noise
 MAX_SKELETONS = 256
 
@@ -59,9 +60,15 @@ def diacritic_rate(text: str) -> float:
     return sum(1 for ch in text if ch in DIACRITICS) / letters if letters else 0.0
 
 
-def is_stripped(text: str) -> bool:
-    """Swedish prose has 3–5 % å/ä/ö among its letters; below 1 % they were lost."""
-    return diacritic_rate(text) < 0.01
+MIN_LETTERS = 200  # fewer letters say too little: 20 words of clean Swedish may hold no å/ä/ö at all
+
+
+def is_stripped(text: str, min_letters: int = MIN_LETTERS) -> bool:
+    """Swedish prose has 3–5 % å/ä/ö among its letters; below 1 % they were lost. A short document is judged
+    clean: `§ 3 Val av justerare` has none and needs none, and a wrong repair (`Väl`) is worse than a missed one.
+    A question is another matter (`min_letters=0`): typed without å/ä/ö is a habit, not damage to guess at."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= min_letters and diacritic_rate(text) < 0.01
 
 
 class Repairer:
@@ -114,6 +121,10 @@ class Repairer:
             candidates = [c for c in self.lexicon.forms_for_fold(fold(lower)) if self._compatible(lower, c)]
             best = self._choose(candidates + [lower], prefer=lower)
             return _apply_case(token, best)
+        if not stripped and (not SUSPECT.search(token) or any(ch in DIACRITICS for ch in token)):
+            # clean text: a word the lexicon lacks (a name, a compound's first part `hälso-`) is left as printed;
+            # only a token with a character Swedish words do not hold (`bédtre`, `et?`) was damaged
+            return token
         printed_split = self.lexicon.split_compound(lower) if token.isalpha() else None
         if printed_split and not stripped:
             return token

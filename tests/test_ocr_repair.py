@@ -55,7 +55,7 @@ def test_repair_precision_and_recall_on_hand_checked_words(repaired_plan):
     precision, recall = correct_changes / changed, fixed / needed
     print(f"\nOCR repair on {needed} damaged words: precision {precision:.3f}, recall {recall:.3f}")
     assert precision >= 0.95
-    assert recall >= 0.85
+    assert recall >= 0.896  # the damaged gold set: no lower than before repair was limited to damaged text
 
 
 @pytest.mark.parametrize("printed, expected", [
@@ -80,4 +80,13 @@ def test_clean_text_is_not_touched(lexicon):
     text = PROTOCOL.read_text(encoding="utf-8")
     assert not is_stripped(text)
     repaired, repairs = Repairer(lexicon).repair_text(text)
-    assert len(repairs) <= 3, repairs  # clean Swedish: at most the odd typo-like token
+    assert repairs == [] and repaired == text  # `hälso- och sjukvård` stays, names the lexicon lacks stay
+
+
+@pytest.mark.parametrize("text", [
+    "§ 3 Val av justerare\nTill justerare utses Anna Andersson.",  # no å/ä/ö, and none needed
+    "Beslut\nNamnden beslutar enligt forslaget.",  # too short to say the marks were lost: left as printed
+])
+def test_a_short_text_is_not_judged_damaged(lexicon, text):
+    assert not is_stripped(text)
+    assert Repairer(lexicon).repair_text(text) == (text, [])
