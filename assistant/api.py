@@ -5,6 +5,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.models import Answer, Decision, Figure, GoalNode, Unit
 from core.numbers import format_number
@@ -42,7 +43,7 @@ class Proposals:
 @dataclass
 class Engine:
     """One index generation opened for answering: what `Assistant` swaps when ingest publishes a new one."""
-    index_path: object
+    index_path: Path
     searcher: Searcher
     reader: QuestionReader
     prose: ProseAnswerer

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", nargs="?", help="a file or folder inside the corpus (default: the whole corpus)")
     p.add_argument("--rebuild", action="store_true", help="build the index anew beside the live one, which "
                    "answers until the new one is complete (embeddings stay cached)")
-    p.add_argument("--prune", action="store_true", help="allow removing more than half of the indexed documents "
+    p.add_argument("--prune", action="store_true", help="allow an ingest that leaves fewer than half of the indexed documents "
                    "(refused otherwise: most often a wrong corpus directory)")
     p.set_defaults(func=cmd_ingest)
 

@@ -40,13 +40,13 @@ def cli(e: dict, *args: str, timeout: float = 900) -> subprocess.CompletedProces
                           text=True, timeout=timeout)
 
 
-def counts(data: Path) -> tuple[int, int, int]:
+def counts(data: Path, corpus: Path) -> tuple[int, int, int]:
     """Chunks in SQLite, BM25 and Chroma of the live generation, read in a child (as a fresh reader would)."""
     code = ("import json; from core.settings import get_settings; from index.store import Store; "
             "from index.vectors import VectorStore; s = get_settings().pinned(); st = Store(s.store_path); "
             "v = VectorStore.open(s); print(json.dumps([st.count_chunks(), "
             "len(json.loads((s.bm25_dir / 'ids.json').read_text())), v.count()]))")
-    out = subprocess.run([sys.executable, "-c", code], env=env(data, data), cwd=REPO, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", code], env=env(data, corpus), cwd=REPO, capture_output=True,
                          text=True, timeout=300)
     return tuple(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -157,13 +157,13 @@ def main(argv: list[str] | None = None) -> int:
                     proc.send_signal(signal.SIGKILL)
                     kills += 1
             proc.wait()
-            live = counts(data)
+            live = counts(data, corpus)
             if len(set(live)) != 1:
                 inconsistent.append(f"cycle {cycle} after {'kill' if kill else 'run'}: {live}")
             survived += kill
             done = cli(e, "ingest")
             completed += done.returncode == 0
-            after = counts(data)
+            after = counts(data, corpus)
             if done.returncode != 0 or len(set(after)) != 1:
                 inconsistent.append(f"cycle {cycle} after the next ingest: {after} {done.stderr[-300:]}")
     finally:
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=60)
 
     # bad inputs, each alone: named, skipped, and nothing stored lost
-    before = counts(data)[0]
+    before = counts(data, corpus)[0]
     named: dict[str, bool] = {}
     for name, content in bad_inputs(corpus, outside).items():
         path = corpus / name
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.write_bytes(content)
         out = cli(e, "ingest")
-        named[name] = out.returncode == 0 and name in out.stdout and counts(data)[0] >= before
+        named[name] = out.returncode == 0 and name in out.stdout and counts(data, corpus)[0] >= before
         path.unlink()
     catalog = corpus / "catalog.toml"
     original = catalog.read_text(encoding="utf-8")

@@ -126,7 +126,7 @@ def check_embedder(store: Store, name: str) -> None:
 
 
 class PruneRefusedError(RuntimeError):
-    """An ingest that would remove more than half of the index: most likely the wrong corpus directory."""
+    """An ingest that would leave fewer than half of the documents: most likely the wrong corpus directory."""
 
 
 def ingest(settings: Settings, path: Path | None = None, rebuild: bool = False, progress: bool = True,
@@ -154,7 +154,7 @@ def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | No
     catalog = load_catalog(corpus_dir)
     areas = load_areas(corpus_dir)
     area_json = json.dumps([[a.name, list(a.aliases)] for a in areas.areas], ensure_ascii=False)
-    known, live_ok = _live_state(live, area_json)
+    known, live_ok, live_chunks = _live_state(live, area_json)
     by_source = {source: (doc_id, fp) for doc_id, (source, fp) in known.items()}
 
     # what changed, decided before anything is written: files are hashed here and parsed below
@@ -189,7 +189,7 @@ def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | No
             f"({shown}) because they are not in the corpus directory; nothing was changed. If that is meant, "
             f"run `assistant ingest --prune`; otherwise check ASSISTANT_CORPUS_DIR")
     if live_ok and not rebuild and not todo and not gone:
-        report.chunks_total = _count_chunks(live)
+        report.chunks_total = live_chunks
         return report
 
     target = begin(settings, copy_live=not rebuild)
@@ -202,30 +202,23 @@ def _ingest(settings: Settings, live: Settings, scan_root: Path, path: Path | No
     return report
 
 
-def _live_state(live: Settings, area_json: str) -> tuple[dict[str, tuple[str, str]], bool]:
-    """The live index's documents (doc_id → source, fingerprint), and whether it is complete and current: a
+def _live_state(live: Settings, area_json: str) -> tuple[dict[str, tuple[str, str]], bool, int]:
+    """The live index's documents (doc_id → source, fingerprint), whether it is complete and current (a
     generation that was published, or an index from before generations with its BM25 files, built by
-    today's analyzer for today's areas."""
+    today's analyzer for today's areas), and its chunk count."""
     if not live.store_path.exists():
-        return {}, False
+        return {}, False, 0
     store = Store(live.store_path)
     try:
         known = store.fingerprints()
         areas_same = store.get_meta("areas") == area_json
+        chunks = store.count_chunks()
     finally:
         store.close()
     published = is_complete(live.index_path) or live.index_path == live.data_dir
     bm25_present = not known or all((d / "ids.json").exists()
                                     for d in (live.bm25_dir, live.index_path / "figures_bm25"))
-    return known, published and bm25_present and areas_same and not _bm25_outdated(live)
-
-
-def _count_chunks(live: Settings) -> int:
-    store = Store(live.store_path)
-    try:
-        return store.count_chunks()
-    finally:
-        store.close()
+    return known, published and bm25_present and areas_same and not _bm25_outdated(live), chunks
 
 
 def _write(target: Settings, todo, gone, corpus_dir: Path, areas: Areas, area_json: str,

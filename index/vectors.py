@@ -84,15 +84,6 @@ class VectorStore:
         if close is not None:
             close()
 
-    def reset(self) -> None:
-        """Drop every vector (ingest --rebuild): the collection is deleted and made anew."""
-        try:
-            self._client.delete_collection(COLLECTION)
-        except Exception:  # noqa: BLE001 - chromadb raises different errors for a missing collection by version
-            pass
-        self._collection = self._open()
-        self._count = None
-
     def count(self) -> int:
         if self._count is None:  # cached: one less round trip per query on a server
             self._count = self._collection.count()
