@@ -14,6 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from core.models import DocumentMeta
 
+# What a document's own first lines call it (`PROTOKOLL`, `FÖREDRAGNINGSLISTA 1 (13)`, `Möte 2026-02-24`,
+# `Tjänsteutlåtande`): a surer sign of its kind than a word anywhere in its text.
+HEAD_KINDS = [
+    ("protokoll", re.compile(r"^(?:protokoll|sammanträdesprotokoll|justerat protokoll)\b", re.I)),
+    ("kallelse", re.compile(r"^(?:föredragningslista|kallelse|dagordning|möte\s+20\d\d-\d\d-\d\d)\b", re.I)),
+    ("tjänsteskrivelse", re.compile(r"^(?:tjänsteutlåtande|tjänsteskrivelse)\b", re.I)),
+]
+ORGAN = re.compile(r"^(?:[Oo]rgan\s+|[Tt]ill\s+)?(?P<organ>(?:[A-ZÅÄÖ][\wåäö-]*\s)?[A-ZÅÄÖ][\wåäö-]*(?:nämnden|nämnd|styrelsen|"
+                   r"fullmäktige|utskottet|utskott|beredningen|direktionen)(?:s arbetsutskott)?)$")
+HEAD_DATE = re.compile(r"\b(20\d\d-[01]\d-[0-3]\d)\b")
 TYPE_HINTS = [
     ("protokoll", re.compile(r"protokoll|§\s*\d+|justeras|propositionsordning", re.I)),
     ("handlingsplan", re.compile(r"handlingsplan", re.I)),
@@ -146,14 +156,16 @@ def doc_id_for(source: str) -> str:
     return f"{slug}-{digest}" if slug else digest
 
 
-def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str) -> DocumentMeta:
+def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str,
+                  page_title: str | None = None) -> DocumentMeta:
     source = source_for(file, corpus_dir)
     entry = entry or {}
     head = text[:4000]
-    title = entry.get("title") or _first_title(text) or file.stem
-    doc_type = entry.get("type") or _detect_type(file.name + "\n" + head)
+    found = read_head(text)
+    title = entry.get("title") or found.get("title") or _page_title(page_title) or _first_title(text) or file.stem
+    doc_type = entry.get("type") or found.get("type") or _detect_type(file.name + "\n" + head)
     year = entry.get("year") or _detect_year(file.name) or _detect_year(head)
-    date = entry.get("date")
+    date = entry.get("date") or found.get("date")
     if date is not None:
         date = str(date)
     return DocumentMeta(
@@ -162,7 +174,7 @@ def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str) -
         title=title,
         short_title=entry.get("short_title") or title,
         doc_type=doc_type,
-        body=entry.get("body"),
+        body=entry.get("body") or found.get("body"),
         date=date,
         year=int(year) if year else None,
         dnr=entry.get("dnr"),
@@ -181,9 +193,67 @@ def _detect_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def read_head(text: str) -> dict:
+    """Kind, deciding body and date from a document's first lines, and a title made of them
+    (`Servicenämnden, protokoll 2025-11-12`): meeting documents open with a form (`Organ`, `Sammanträdesdatum`,
+    `Plats och tid`) rather than a title line, and their first line (`PROTOKOLL`) names no one document."""
+    from .layout import PAGE_NUMBER
+
+    lines = [re.sub(r"[#*]", "", line).strip() for line in text.splitlines()[:60]]
+    lines = [s for s in lines if s][:25]
+    found: dict = {}
+    for s in lines:
+        if "type" not in found:  # a running title with its page number (`FÖREDRAGNINGSLISTA 1 (13)`) names it too
+            for kind, pattern in HEAD_KINDS:
+                if pattern.match(s):
+                    found["type"], found["kind_word"] = kind, s.split()[0].lower()
+                    break
+        if PAGE_NUMBER.match(s):
+            continue
+        if "body" not in found and (m := ORGAN.match(s)):
+            found["body"] = m.group("organ")
+        if "date" not in found and (m := HEAD_DATE.search(s)):
+            found["date"] = m.group(1)
+    if "type" in found and ("body" in found or "date" in found):
+        word = found["kind_word"]
+        found["title"] = ", ".join(x for x in (found.get("body"), f"{word} {found.get('date', '')}".strip()) if x)
+        subject = _subject(text) if found["type"] == "tjänsteskrivelse" else None
+        if subject:  # an officer's report is known by its matter: `Ekonomisk uppföljning efter tertial 1 2026`
+            found["title"] = f"{subject} ({found['title']})"
+    return found
+
+
+FORM_LABEL = re.compile(r"^(?:datum|diarienummer|dnr|handläggare|till|från|organ|plats|tid|tidpunkt|beteckning|"
+                        r"ärendenummer|sida|förslag till beslut|sammanfattning)\b", re.I)
+
+
+def _subject(text: str) -> str | None:
+    """The first title-like line standing alone after the opening form (`Datum …`, `Handläggare …`)."""
+    lines = text.splitlines()[:40]
+    for i in range(1, len(lines) - 1):
+        s = lines[i].strip()
+        if (s and not lines[i - 1].strip() and not lines[i + 1].strip() and not FORM_LABEL.match(s)
+                and 8 <= len(s) <= 120 and s[0].isupper() and not s.endswith((".", ":"))):
+            return s
+    return None
+
+
+def _page_title(title: str | None) -> str | None:
+    """An HTML page's <title> without the site's name after its last separator (`Möte 2026-03-18 - Servicenämnden
+    - Region Örebro län`)."""
+    if not title:
+        return None
+    parts = [p.strip() for p in re.split(r"\s+[-–|]\s+", title) if p.strip()]
+    if len(parts) >= 3:
+        parts = parts[:-1]
+    return ", ".join(reversed(parts)) if parts else None
+
+
 def _first_title(text: str) -> str | None:
+    from .layout import PAGE_NUMBER
+
     for line in text.splitlines()[:30]:
         s = re.sub(r"[#*]", "", line).strip()
-        if 4 <= len(s) <= 100 and any(ch.isalpha() for ch in s):
+        if 4 <= len(s) <= 100 and any(ch.isalpha() for ch in s) and not PAGE_NUMBER.match(s):
             return s
     return None

@@ -12,6 +12,7 @@ from .decisions import extract_decisions
 from .chunking import make_chunks
 from .figures import extract_figures
 from .goals import extract_goals
+from .layout import read_layout, unglue
 from .ocr_repair import Repair, Repairer, is_stripped
 from .readers import RawText, read_file
 from .structure import split_structure
@@ -37,11 +38,15 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
     original = raw.text
     stripped = is_stripped(original)
     text, repairs = repairer.repair_text(original, stripped=stripped)
-    blocks = split_structure(text, meta.short_title, meta.doc_type)
-    chunks = make_chunks(meta, raw, text.split("\n"), blocks, chunk_chars)
-    figures, checks = extract_figures(meta, blocks, text, raw.page_of)
-    goals = extract_goals(meta, blocks, text, areas, raw.page_of)
-    decisions = extract_decisions(meta, blocks, text, areas, raw.page_of)
+    text = unglue(text)
+    # page furniture, contents lists and download links blanked: what the structure and the extractors read
+    layout = read_layout(text, raw.page_starts)
+    body = layout.apply(text)
+    blocks = split_structure(body, meta.short_title, meta.doc_type, layout)
+    chunks = make_chunks(meta, raw, body.split("\n"), blocks, chunk_chars)
+    figures, checks = extract_figures(meta, blocks, body, raw.page_of)
+    goals = extract_goals(meta, blocks, body, areas, raw.page_of)
+    decisions = extract_decisions(meta, blocks, body, areas, raw.page_of, layout.items)
     notes = list(raw.notes)
     if stripped:
         notes.append(f"OCR text without å/ä/ö: {len(repairs)} words repaired")
@@ -51,5 +56,5 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
 def parse_file(path: Path, corpus_dir: Path, entry: dict | None, repairer: Repairer,
                chunk_chars: int, max_bytes: int, areas: Areas | None = None) -> ParsedDocument:
     raw = read_file(path, max_bytes)
-    meta = document_meta(path, corpus_dir, entry, raw.text)
+    meta = document_meta(path, corpus_dir, entry, raw.text, raw.title)
     return parse_text(raw, meta, repairer, chunk_chars, areas)

@@ -23,6 +23,7 @@ class RawText:
     text: str
     page_starts: list[int] | None = None  # 0-based line index where each page begins (PDFs)
     notes: list[str] = field(default_factory=list)  # e.g. "decoded as cp1252"
+    title: str | None = None  # the file's own title (HTML <title>, PDF metadata), when it has one
 
     def page_of(self, line_index: int) -> int | None:
         if not self.page_starts:
@@ -181,23 +182,79 @@ def _read_docx(path: Path, data: bytes) -> RawText:
     return RawText("\n".join(lines))
 
 
+# Elements whose text is a line (or lines) of its own; everything else is inline and joins its neighbours.
+HTML_BLOCKS = {"p", "div", "section", "article", "main", "aside", "header", "li", "dd", "dt", "dl", "blockquote",
+               "pre", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "figure", "figcaption", "address",
+               "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "form", "fieldset", "details", "summary"}
+# Site chrome, not the page's text: menus, footers, skip links, breadcrumbs, cookie notices.
+HTML_CHROME = re.compile(r"\b(?:nav|menu|breadcrumbs?|skip|cookie|footer|site-header|search)\b", re.I)
+
+
 def _read_html(path: Path, data: bytes) -> RawText:
-    from bs4 import BeautifulSoup
+    """Every block element a line of its own, headings as `#`, list items as `- `, table rows tab-separated.
+
+    Walked by hand over BeautifulSoup's tree, not with `get_text`: a meeting portal prints a label and its value,
+    or a diarienummer and the text after it, as neighbouring elements with no space between them
+    (`RS 912-2025Motion nr 1-2026 …`), and a page puts its text in `div`s as often as in `p`s."""
+    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
     text, notes = decode_text(path, data)
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "nav", "footer"]):
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for tag in soup(["script", "style", "nav", "footer", "noscript", "template", "svg", "button", "head"]):
         tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed:  # inside chrome already removed
+            continue
+        classes = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+        if HTML_CHROME.search(classes) or tag.get("role") in ("navigation", "banner", "contentinfo"):
+            tag.decompose()
     lines: list[str] = []
-    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre"]):
-        if el.name.startswith("h"):
-            lines += ["", "#" * int(el.name[1]) + " " + el.get_text(" ", strip=True), ""]
-        elif el.name == "tr":
-            lines.append("\t".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"])))
-        elif el.name == "li":
-            lines.append("- " + el.get_text(" ", strip=True))
-        elif el.find_parent(["li", "td", "th"]) is None:
-            lines += [el.get_text(" ", strip=True), ""]
+    current: list[str] = []
+
+    def end_line() -> None:
+        joined = " ".join(" ".join(current).split())
+        if joined:
+            lines.append(joined)
+        current.clear()
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                if child.strip():
+                    current.append(child.strip())
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                end_line()
+                heading = " ".join(child.get_text(" ", strip=True).split())
+                if heading:
+                    lines.extend(["", "#" * int(name[1]) + " " + heading, ""])
+            elif name == "tr":
+                end_line()
+                lines.append("\t".join(" ".join(c.get_text(" ", strip=True).split())
+                                       for c in child.find_all(["td", "th"])))
+            elif name == "li":
+                end_line()
+                walk(child)
+                if current:
+                    current.insert(0, "-")
+                end_line()
+            elif name in HTML_BLOCKS:
+                end_line()
+                walk(child)
+                end_line()
+                if name in ("p", "table", "ul", "ol", "blockquote", "pre"):
+                    lines.append("")
+            else:
+                walk(child)
+
+    walk(soup.body or soup)
+    end_line()
     if not any(l.strip() for l in lines):
         lines = soup.get_text("\n").split("\n")
-    return RawText("\n".join(lines), notes=notes)
+    return RawText("\n".join(lines), notes=notes, title=title)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .layout import Layout, item_title
+
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s*([A-ZÅÄÖ][^.!?]{1,90}?)\s*$")
 STRATEGY = re.compile(r"^Strategi\s*:\s*(.{2,80})$")
 EFFECT_GOAL = re.compile(r"^(Effektmål\s+\d+)\b")
 GOAL = re.compile(r"^Mål\s*:\s*(.{2,})$")
 AREA = re.compile(r"^Omr\w{1,4}de\s+([A-Za-zÅÄÖåäö].{0,45})$")  # OCR: Omrade, Omréde, Omréade
 PARAGRAPH = re.compile(r"^§\s*(\d+)\s*(.*)$")
+LETTERED = re.compile(r"^[a-h]\)\s+[A-ZÅÄÖ][^.!?]{2,200}(?:\([^)]*\))?$")
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
 BOLD = re.compile(r"\*\*([^*]+)\*\*")
 PART = re.compile(r"^(Bilaga|Handlingsplan|Beslutsförslag|Tjänsteskrivelse|Dialogunderlag)\b\s*:?\s*(.{0,80})$")
@@ -24,6 +27,12 @@ PART_TYPES = {"bilaga": "bilaga", "handlingsplan": "handlingsplan", "beslutsför
 # Page furniture of Swedish agency documents: never headings.
 FURNITURE = {"datum", "beteckning", "diarienummer", "dnr", "sida", "ordförandes sign", "justerares sign",
              "utdragsbestyrkande", "indikatorer", "målindikatorer"}
+# The sections every meeting document (protocol, agenda, meeting page, officer's report) is made of: headings
+# wherever they stand, with or without blank lines around them.
+SECTION_LABELS = {"beslut", "förslag till beslut", "sammanfattning", "sammanfattning av ärendet", "ärendebeskrivning",
+                  "ärendet", "bakgrund", "yrkanden", "yrkande", "reservation", "reservationer", "propositionsordning",
+                  "beslutsunderlag", "expedieras till", "bilagor", "protokollsanteckning", "särskilt yttrande",
+                  "jäv", "beslutsgång", "handlingar", "ekonomiska konsekvenser", "förslag till beslut i korthet"}
 NUMBER_CELL = re.compile(r"^[-–−+]?\(?\d[\d,.%]*\)?\|?$|^\|$|^-$")
 LEVEL_STRATEGY, LEVEL_AREA, LEVEL_GOAL, LEVEL_TITLE = 5, 5, 6, 7
 LEVEL_CONTENT = 99  # deeper than any heading: what follows belongs to the last one
@@ -100,7 +109,10 @@ def _short_title(s: str) -> bool:
     return letters / max(1, len(s.replace(" ", ""))) >= 0.8
 
 
-def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
+def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | None = None) -> list[Block]:
+    """`layout` (ingest/layout.py) names the lines that are attachment names (text, never headings) and the
+    agenda items whose number stands on a line of its own."""
+    layout = layout or Layout()
     lines = text.split("\n")
     state = _State(part_title, doc_type)
     blocks: list[Block] = []
@@ -141,6 +153,20 @@ def split_structure(text: str, part_title: str, doc_type: str) -> list[Block]:
             i += 1
             continue
         alone = (_is_blank(lines, i - 1) or _page_start(raw)) and _is_blank(lines, i + 1)
+
+        if i in layout.plain:
+            close_bare(LEVEL_CONTENT)
+            para.append(i)
+            i += 1
+            continue
+        if i in layout.items:  # `3` / `Budgetuppföljning december 2025`: an agenda item, the page's top level
+            number, title_line = layout.items[i]
+            flush()
+            close_bare(1)
+            state.push(1, item_title(lines, number, title_line))
+            bare.append((1, i, title_line, state.path, state.part, state.doc_type))
+            i = title_line + 1
+            continue
 
         # --- sub-documents ----------------------------------------------------------------------------------
         m = PART.match(s)
@@ -209,6 +235,8 @@ def _heading(lines: list[str], i: int, s: str, alone: bool) -> tuple[int, str, i
     """(level, title, lines consumed, keep the line as content) or None."""
     if s.lower() in FURNITURE:
         return None
+    if s.rstrip(":").strip().lower() in SECTION_LABELS:  # `Förslag till beslut` inside running text too
+        return LEVEL_TITLE, s.rstrip(":").strip(), 1, False
     m = MD_HEADING.match(s)
     if m:
         return len(m.group(1)), _clean_title(m.group(2)), 1, False
@@ -220,6 +248,10 @@ def _heading(lines: list[str], i: int, s: str, alone: bool) -> tuple[int, str, i
                 rest = " ".join(seg for seg in segments if not PARAGRAPH.match(seg))
                 return 1, f"§ {para_m.group(1)} {rest}".strip(), 1, False
             return LEVEL_TITLE - (len(segments) > 1), _clean_title(" › ".join(segments)), 1, False
+    m = LETTERED.match(s)
+    if m:  # `b) Motion nr 1-2026 från Eva Lund (SD) om … (RS 2026/15)`: a sub-item of an agenda item
+        title = m.group(0) if len(m.group(0)) <= 90 else m.group(0)[:87].rsplit(" ", 1)[0] + " …"
+        return 2, title, 1, False
     m = PARAGRAPH.match(s)
     if m and len(s) <= 120:
         return 1, _clean_title(s), 1, False

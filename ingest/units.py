@@ -16,6 +16,7 @@ from core.models import Chunk, Unit
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)])\s+")
+CASE_START = re.compile(r"^\s*[A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4}\s+\S")  # a diarienummer opening a line
 TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
@@ -98,6 +99,10 @@ def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
             flush()
             kind = "item"
             current = [(ln, BULLET.sub("", line))]
+        elif CASE_START.match(line):  # `RS 912-2025 Motion nr 27-2025 från …`: one case of a list of them
+            flush()
+            kind = "item"
+            current = [(ln, line)]
         else:
             current.append((ln, line))
     flush()
@@ -106,8 +111,32 @@ def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
         after_lead = bool(out) and clean(out[-1][1][-1][1]).endswith(":")
         if kind == "para" and len(lines) >= 2 and _list_lines(lines, after_lead):
             out += [("item", [entry]) for entry in lines]
+        elif kind == "para" and len(lines) >= 3 and sum(map(_form_line, lines)) >= 0.6 * len(lines):
+            out += _form(lines)
         else:
             out.append((kind, lines))
+    return out
+
+
+def _form_line(entry: tuple[int, str]) -> bool:
+    """A line of a form (`Utses att justera Maria Sjöberg (M)`, `Plats och tid Regionhuset …`, `Ordförande
+    ........`): capitalised, short, no sentence end; wrapped prose runs on into lines that start in lower case."""
+    t = clean(entry[1])
+    return bool(t) and bool(UPPER_START.match(t)) and len(t) <= 90 \
+        and (not t.endswith((".", "!", "?", ",", ";")) or "...." in t)
+
+
+def _form(lines: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """A protocol's front block: each form line a unit of its own (a run of them otherwise reads as one
+    'sentence' that matches any question); the sentences among them stay paragraphs."""
+    out: list[tuple[str, list[tuple[int, str]]]] = []
+    for entry in lines:
+        if _form_line(entry):
+            out.append(("form", [entry]))
+        elif out and out[-1][0] == "para":
+            out[-1][1].append(entry)
+        else:
+            out.append(("para", [entry]))
     return out
 
 
@@ -122,8 +151,9 @@ def _list_lines(lines: list[tuple[int, str]], after_lead: bool) -> bool:
 
 def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
     units: list[tuple] = []
-    for kind, lines in _blocks(chunk):
-        if kind == "item":
+    blocks = _blocks(chunk)
+    for kind, lines in blocks:
+        if kind in ("item", "form"):
             text = clean(join_lines([t for _, t in lines]))
             if len(text) >= MIN_ITEM:
                 units.append(("item", text, text, lines[0][0], lines[-1][0]))
@@ -146,7 +176,8 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
             text = clean(sentence)
             if len(text) >= MIN_SENTENCE:
                 units.append(("sentence", text, text, first, last))
-    return _with_leads(units, heading)
+    # a form's lines are fields, not a list its heading announces
+    return _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
 
 
 def _with_leads(units: list[tuple], heading: str) -> list[tuple]:

@@ -72,3 +72,24 @@ def small_corpus(tmp_path) -> Path:
         encoding="utf-8")
     return corpus
 
+
+
+FORMATS = REPO / "tests" / "fixtures" / "formats"
+
+
+@pytest.fixture(scope="session")
+def formats_settings(tmp_path_factory, lexicon_cache) -> Settings:
+    """The fixtures in the region's publishing formats (tests/fixtures/formats), ingested once."""
+    from index.build import ingest
+
+    settings = make_settings(tmp_path_factory.mktemp("formats"), corpus_dir=FORMATS, lexicon_cache=lexicon_cache)
+    report = ingest(settings, progress=False)
+    assert not report.skipped, report.summary()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def formats_bot(formats_settings):
+    from assistant.api import Assistant
+
+    return Assistant(formats_settings)
