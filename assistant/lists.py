@@ -37,11 +37,12 @@ TARGETS = [
     (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
     (re.compile(r"\byrkande\w*|\byrkade\b|\byrkat\b"), "yrkande"),
     (re.compile(r"\bexpedier\w*"), "expediering"),
-    (re.compile(r"\bforslag(en|et)? till beslut\b"), "förslag"),
+    (re.compile(r"\bforslag(en|et)? till beslut\b|\bforeslas\b|\bforeslogs\b|\bforeslar\b|\bforeslog\b"), "förslag"),
     (re.compile(r"\bpropositionsordning\w*"), "propositionsordning"),
     (re.compile(r"\bjusterad\w*|\bjustering\w*"), "justering"),
     (re.compile(r"\bbeslutsunderlag\w*"), "underlag"),
     (re.compile(r"\batgard(er|erna|en)?\b|\bbesparingsatgard\w*|\bbesparingsforslag\w*"), "åtgärd"),
+    (re.compile(r"\breserv\w*"), "reservation"),
     (re.compile(r"\bbeslut\w*"), "beslut"),
 ]
 GOAL_LEVELS = {"indikator", "uppdrag", "effektmål", "fokusområde", "perspektiv", "strategi", "vision", "värdegrund",
@@ -58,7 +59,7 @@ beslutades fattade fattats arbetsutskottet utskottet styrelsen gjordes gjorde f�
 hör hörde kopplade kopplat kopplad koppling målet målen mål indikatorer indikatorerna indikator uppdrag uppdragen
 strategier strategierna strategi perspektiv perspektiven fokusområde fokusområden fokusområdet effektmål
 effektmålet vision visionen värdegrund värdegrunden åtgärder åtgärderna åtgärd besparingsåtgärder yrkanden
-yrkande yrkade expedieras expedierades beslut beslutet beslutspunkter förslag förslagen paragraf paragrafen
+yrkande yrkade reserverade reserverat reservation reservationer reserverar sig mot expedieras expedierades beslut beslutet beslutspunkter förslag förslagen paragraf paragrafen
 uppfylldes uppfyllda uppfyllt uppfylld måluppfyllelse inte ej område området områden verksamhetsplan
 verksamhetsplanen verksamhetsplanens handlingsplan handlingsplanen handlingsplanens protokoll protokollet
 dialogunderlag dialogunderlaget perspektivet strategiområde strategiområden föreslagna gjordes fanns
@@ -111,7 +112,8 @@ class ListAnswerer:
         self.decisions: list[Decision] = self._load_decisions()
         self.by_id = {g.id: g for g in self.goals}
         self._lineages: dict[str, frozenset[str]] = {}
-        texts = [g.text for g in self.goals] + [f"{d.text} {d.by or ''} {d.body or ''}" for d in self.decisions]
+        texts = [g.text for g in self.goals] + [f"{d.text} {d.by or ''} {d.body or ''} {d.section}"
+                                                 for d in self.decisions]
         words = {fold(w).lower() for t in texts for w in WORD.findall(t)}
         self._vocabulary = words | {t for w in words for t in self.analyzer.terms(w)[:1]}
         self._loaded = True
@@ -291,9 +293,10 @@ class ListAnswerer:
             items = [d for d in items if d.paragraph == lq.paragraph]
         if lq.areas:
             items = [d for d in items if set(d.areas) & set(lq.areas)]
-        if lq.years:
-            items = [d for d in items if d.year in lq.years]
-        items = [d for d in items if self._covers(lq.terms, f"{d.text} {d.by or ''} {d.body or ''}", 0.5)] \
+        if lq.years:  # the meeting's year, or the year its matter is about (`budget 2026` decided in 2025)
+            items = [d for d in items if d.year in lq.years or any(str(y) in f"{d.text} {d.section}" for y in lq.years)]
+        # a decision is about its paragraph's or agenda item's matter as well as its own words
+        items = [d for d in items if self._covers(lq.terms, f"{d.text} {d.by or ''} {d.body or ''} {d.section}", 0.5)] \
             if lq.terms and not lq.paragraph else items
         if not items:
             return None
@@ -433,6 +436,7 @@ NOUNS = {
                                                                                          "propositionsordningar"),
     "justering": ("justering", "justeringar"), "underlag": ("beslutsunderlag", "beslutsunderlag"),
     "åtgärd": ("åtgärd", "åtgärder"), "beslut": ("beslutspunkt", "beslutspunkter"),
+    "reservation": ("reservation", "reservationer"),
 }
 
 

@@ -183,8 +183,8 @@ class GoalNode(BaseModel):
     page_start: int | None = None
 
 
-DecisionKind = Literal["beslutspunkt", "förslag", "yrkande", "propositionsordning", "expediering", "justering",
-                       "underlag", "åtgärd"]
+DecisionKind = Literal["beslutspunkt", "förslag", "yrkande", "reservation", "propositionsordning", "expediering",
+                       "justering", "underlag", "åtgärd"]
 
 
 class Decision(BaseModel):

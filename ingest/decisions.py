@@ -17,13 +17,25 @@ from core.models import Decision, DocumentMeta
 from .areas import Areas
 from .figures import line_at as _line_at
 from .lexicon import fold
-from .structure import AREA, PART, Block
+from .structure import AREA, LETTERED, PART, Block
 
-PARAGRAPH = re.compile(r"^(?P<body>[^§]*?)\s*§\s*(?P<n>\d+)\s*(?P<title>.*)$")
+PARAGRAPH = re.compile(r"^(?P<body>[^§]*?)\s*§\s*(?P<n>\d+)(?:/\d{2,4})?\s*(?P<title>.*)$")
+# An agenda item of a föredragningslista (`3. Årsredovisning 2025 för Region Örebro län (RS 2026/77)`): a whole
+# number and a title without a full stop. Meeting pages' items (number alone on its line) come from the layout.
+AGENDA_ITEM = re.compile(r"^(?P<n>\d{1,2})\.\s+(?P<title>[A-ZÅÄÖ][^.!?]{2,150}?)$")
+# Decisions written in running text, as meeting pages, agendas and reports do without a `Beslut` heading:
+# `Regionstyrelsen beslutar att …`, `Nämnden föreslås besluta att …`, `… föreslår regionstyrelsen besluta att …`.
+DECIDES = re.compile(r"\b(?:beslutar|beslöt|beslutade|fastställer|godkänner)\b(?:\s+\w+){0,3}?\s+att\b|"
+                     r"\b(?:beslutar|beslöt|beslutade)\s+att\b", re.I)
+PROPOSES = re.compile(r"\bföreslås\s+besluta\b|\bföreslår\s+(?:\w+\s+){1,4}?besluta\b", re.I)
+ATT_ITEM = re.compile(r"^att\s+(.+?)[,;.]?$")
+RESERVES = re.compile(r"^(?P<by>.{3,160}?)\s+reserverar\s+sig\b", re.I)
 SECTIONS = {
     "beslut": "beslut", "förslag till beslut": "förslag", "yrkanden": "yrkanden", "yrkande": "yrkanden",
     "propositionsordning": "propositionsordning", "beslutsunderlag": "underlag", "expedieras till": "expediering",
     "paragrafen är justerad": "justering", "ärendet": "ärendet", "sammanfattning": "ärendet",
+    "sammanfattning av ärendet": "ärendet", "ärendebeskrivning": "ärendet", "bakgrund": "ärendet",
+    "reservation": "reservation", "reservationer": "reservation", "bilagor": "underlag", "handlingar": "underlag",
     "konsekvensbeskrivning": "ärendet", "ekonomiska konsekvenser av beslutet": "ärendet",
 }
 FURNITURE = re.compile(r"^(ordförandes sign|justerares sign|utdragsbestyrkande|datum|diarienummer|beteckning)$", re.I)
@@ -52,7 +64,12 @@ def _heading(line: str) -> str | None:
     return None
 
 
-def protocol_decisions(meta: DocumentMeta, lines: list[str], areas: Areas, section_of, page_of) -> list[Decision]:
+def protocol_decisions(meta: DocumentMeta, lines: list[str], areas: Areas, section_of, page_of,
+                       items: dict[int, tuple[int, int]] | None = None) -> list[Decision]:
+    """Decisions of meeting documents: protocol paragraphs (`§ 64`), agenda items of meeting pages and agendas
+    (`ärende 3`), and officers' reports; by their sections (`Beslut`, `Förslag till beslut`, `Yrkanden`,
+    `Reservation`, `Expedieras till`) and, outside them, by the sentences that decide or propose."""
+    items = items or {}
     out: list[Decision] = []
     para: dict = {}
     by_dnr: dict[str, dict] = {}
@@ -79,6 +96,23 @@ def protocol_decisions(meta: DocumentMeta, lines: list[str], areas: Areas, secti
         raw = lines[i]
         s = raw.replace("**", " ").strip()
         if not s or FURNITURE.match(s):
+            i += 1
+            continue
+        if i in items:  # a meeting page's item: its number alone on a line, its title on the next
+            number, title_line = items[i]
+            para = {"paragraph": f"ärende {number}", "title": lines[title_line].strip(" #"), "item": number}
+            section = None
+            i = title_line + 1
+            continue
+        if LETTERED.match(s) and para.get("item"):  # `b) Motion nr 1-2026 …` under item 6: `ärende 6 b`
+            para = {**para, "paragraph": f"ärende {para['item']} {s[0]}", "title": s[3:].strip()}
+            section = None
+            i += 1
+            continue
+        if (m := AGENDA_ITEM.match(s)) and "§" not in s and (
+                section not in ("förslag", "beslut") or para.get("item", 0) + 1 == int(m.group("n"))):
+            para = {"paragraph": f"ärende {m.group('n')}", "title": m.group("title"), "item": int(m.group("n"))}
+            section = None
             i += 1
             continue
         if (m := PART.match(s)) and len(s) < 90:
@@ -108,8 +142,20 @@ def protocol_decisions(meta: DocumentMeta, lines: list[str], areas: Areas, secti
                 add("justering", s, i, i)
             i += 1
             continue
+        kind = "beslutspunkt" if section == "beslut" else "förslag"
         if section in ("beslut", "förslag") and (m := NUMBERED_POINT.match(s)):
-            add("beslutspunkt" if section == "beslut" else "förslag", m.group(2), i, i, number=int(m.group(1)))
+            add(kind, m.group(2), i, i, number=int(m.group(1)))
+        elif section in ("beslut", "förslag") and (m := ATT_ITEM.match(s)):
+            add(kind, s.rstrip(",;"), i, i)
+        elif section in ("beslut", "förslag") and not LIST_ITEM.match(s):
+            follows = next((k for k in range(i + 1, min(i + 3, len(lines))) if lines[k].strip()), None)
+            if not (s.endswith(("besluta", "besluta:", "beslutar:", "att:")) and follows is not None
+                    and ATT_ITEM.match(lines[follows].strip())):  # a lead-in: its `att …` lines are the points
+                for sentence, _ in _sentences(s):
+                    add(kind, sentence, i, i)
+        elif section == "reservation":
+            m = RESERVES.match(s)
+            add("reservation", s, i, i, by=m.group("by") if m else None)
         elif section == "yrkanden":
             if m := MOTION.match(s):
                 mover = m.group("by").strip()
@@ -127,6 +173,20 @@ def protocol_decisions(meta: DocumentMeta, lines: list[str], areas: Areas, secti
             add("expediering", s, i, i)
         elif section == "underlag" and (m := LIST_ITEM.match(s)):
             add("underlag", m.group(1), i, i)
+        elif section in (None, "ärendet"):
+            follows = next((k for k in range(i + 1, min(i + 3, len(lines))) if lines[k].strip()), None)
+            lead_in = follows is not None and ATT_ITEM.match(lines[follows].strip())
+            for sentence, _ in _sentences(s):
+                if PROPOSES.search(sentence):
+                    found = "förslag"
+                elif DECIDES.search(sentence) and not re.search(r"\bföreslå", sentence, re.I):
+                    found = "beslutspunkt"
+                else:
+                    continue
+                if lead_in and sentence.rstrip(":").endswith(("besluta", "att")):
+                    section = "förslag" if found == "förslag" else "beslut"  # the `att …` lines follow
+                else:
+                    add(found, sentence, i, i)
         i += 1
     return out
 
@@ -215,7 +275,8 @@ def _overlap(a: str, b: str) -> int:
     return len(words(a) & words(b))
 
 
-def extract_decisions(meta: DocumentMeta, blocks: list[Block], text: str, areas: Areas, page_of) -> list[Decision]:
+def extract_decisions(meta: DocumentMeta, blocks: list[Block], text: str, areas: Areas, page_of,
+                      items: dict[int, tuple[int, int]] | None = None) -> list[Decision]:
     lines = text.split("\n")
     sections = [(bl.start, " › ".join(bl.path)) for bl in blocks]
 
@@ -228,7 +289,6 @@ def extract_decisions(meta: DocumentMeta, blocks: list[Block], text: str, areas:
         return best
 
     out: list[Decision] = []
-    if "§" in text:
-        out += protocol_decisions(meta, lines, areas, section_of, page_of)
+    out += protocol_decisions(meta, lines, areas, section_of, page_of, items)
     out += action_plan_measures(meta, blocks, lines, areas, page_of)
     return out
