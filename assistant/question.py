@@ -35,6 +35,12 @@ for of in on decided has have will would could should there their this that with
 """.split())
 
 
+# A question about what was decided or proposed (folded): answered by a decision's own words.
+DECISION_WORDS = {"foreslas", "foreslar", "foreslog", "foreslogs", "beslutade", "beslutat", "beslutades", "beslot",
+                  "beslutar", "besluta", "beslut", "beslutet", "forslaget", "forslag", "decided", "decision",
+                  "proposed", "proposal"}
+
+
 @dataclass
 class Question:
     text: str
@@ -127,14 +133,18 @@ class QuestionReader:
             asks.add("percent")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
+        if wants in ("fact", "list") and folded_words & DECISION_WORDS:
+            asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
         hints = Filters()
         for phrase, doc_type in self.words.doc_types.items():
             if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", folded):
                 hints.doc_types.add(doc_type)
         para = PARAGRAPH.search(text)
+        focus = self._topic(words, names) if "decision" in asks else []
+        focus = focus or self._focus(words, opening, names)
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=[int(y) for y in YEAR.findall(text)],
-                        english=english, wants=wants, measure=measure, focus=self._focus(words, opening, names),
+                        english=english, wants=wants, measure=measure, focus=focus,
                         hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks,
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)
@@ -186,6 +196,19 @@ class QuestionReader:
             terms = self.analyzer.terms(word)
             if terms and terms[0] not in named:
                 return terms
+        return []
+
+    def _topic(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:
+        """What a decision question is about: the first word naming a thing after `om` (`Vad beslutade
+        regionstyrelsen om budgeten …`, `Vad föreslås om motionen om parkering …`: a decision about something
+        else does not answer it, however many of the other words it shares)."""
+        folded = [fold(w) for w in words]
+        for i, w in enumerate(folded):
+            if w in ("om", "about", "regarding", "angaende", "rorande"):
+                rest = self._focus(words[i + 1:], "", names)
+                if rest and rest[0] not in {self.analyzer.terms(x)[0] for x in ("motion", "ärende", "fråga")
+                                            if self.analyzer.terms(x)}:
+                    return rest
         return []
 
     def _english(self, token: str) -> list[str]:

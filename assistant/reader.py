@@ -26,6 +26,12 @@ from ingest.lexicon import fold
 from ingest.units import embedding_text, units_of
 
 from .question import Question
+
+# A decision's or a proposal's own words (folded): `beslutar att`, `föreslås besluta`, `Motionen bifalls`,
+# `att avslå motion nr 27-2025`.
+DECISION = re.compile(r"\b(?:beslutar|beslutade|beslot|faststaller|godkanner|antar|anser)\b|\bforeslas\s+besluta\b"
+                      r"|\bforeslar\s+(?:\w+\s+){1,4}?besluta\b|\b(?:bifalls|avslas|besvarad|besvarat|noteras|"
+                      r"laggs till handlingarna)\b|^att\s")
 from .synonyms import Synonyms
 from .vocabulary import load_vocabulary, phrase_pattern
 
@@ -88,6 +94,9 @@ class Reader:
         self._units: OrderedDict[str, list[Unit]] = OrderedDict()
         self._units_lock = threading.Lock()  # questions are read side by side in the chat
         self._cause = phrase_pattern(self.words.cues.cause)
+        # a venue word, or a word ending in one (`Eklundavägen 2`, `Regionhuset`)
+        self._place = re.compile(r"\w*(?:" + "|".join(map(re.escape, self.words.cues.place)) + r")\b") \
+            if self.words.cues.place else None
         self._time = phrase_pattern(self.words.cues.time)
         self._dated_year = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, self.words.cues.time_prepositions))
                                       + r")\s+(?:19|20)\d\d\b")
@@ -250,6 +259,10 @@ class Reader:
             out.add("when")
         if self._cause.search(folded):
             out.add("why")
+        if self._place is not None and self._place.search(folded):
+            out.add("place")
+        if DECISION.search(folded):
+            out.add("decision")
         if self._party.search(text) or self._actor.search(folded) or any(
                 not self.analyzer.lexicon.is_word(last.lower()) for _, last in NAME.findall(text)):
             out.add("who")

@@ -27,6 +27,7 @@ class Cues(BaseModel):
     number_words: list[str]
     money_units: list[str]
     parties: list[str]
+    place: list[str] = []
 
 
 class Vocabulary(BaseModel):

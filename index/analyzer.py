@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import Stemmer
 
 from ingest.lexicon import Lexicon, fold
 
-ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 4}  # 3: surface vocabulary saved; 4: verb-stem compounds
+# 3: surface vocabulary saved; 4: verb-stem compounds; 5: strong verbs' forms read as their infinitive
+ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 5}
 WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü0-9]+")
 SURFACE_WORD = re.compile(r"[A-Za-zÅÄÖåäö]{3,}")
 
@@ -36,6 +38,51 @@ is was are
 """.split())
 
 
+ISO_DATE = re.compile(r"\b(?:19|20)\d\d-(0[1-9]|1[0-2])-[0-3]\d\b")
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+VERB_PREFIXES = ("tillbaka", "samman", "igenom", "fram", "före", "efter", "under", "över", "åter", "till", "upp",
+                 "fast", "ned", "ner", "med", "mot", "ut", "an", "av", "bi", "in", "om", "be")
+
+
+def _strong_verbs() -> dict[str, str]:
+    """form → infinitive, from index/data/sv_strong_verbs.txt."""
+    out: dict[str, str] = {}
+    path = Path(__file__).with_name("data") / "sv_strong_verbs.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            infinitive, forms = line.split(":", 1)
+            for form in forms.split():
+                out.setdefault(form, infinitive.strip())
+    return out
+
+
+STRONG_VERBS = _strong_verbs()
+
+
+def infinitive(word: str) -> str:
+    """`utsågs` → `utse`, `biföll` → `bifalla`, `föreslogs` → `föreslå`; any other word as it is. After a prefix
+    only forms of three letters or more count (`om` + `sa` is no verb)."""
+    if word in STRONG_VERBS:
+        return STRONG_VERBS[word]
+    for prefix in VERB_PREFIXES:
+        if word.startswith(prefix):
+            rest = word[len(prefix):]
+            if len(rest) >= 3 and rest in STRONG_VERBS:
+                return prefix + STRONG_VERBS[rest]
+    return word
+
+
+def _verb_of_noun(stem: str) -> str | None:
+    """The verb an action noun is made from, as the stemmer writes the verb: `investering` → `invester`
+    (investerade), `redovisning` → `redovis` (redovisar), `utveckling` → `utveckl`. Swedish makes these nouns
+    of nearly every verb, and a question asks with the verb what a report says with the noun."""
+    for ending, cut in (("ering", 3), ("ning", 4), ("ling", 3)):
+        if stem.endswith(ending) and len(stem) - cut >= 4:
+            return stem[:-cut]
+    return None
+
+
 class SwedishAnalyzer:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
@@ -48,6 +95,9 @@ class SwedishAnalyzer:
         out: list[str] = []
         for token in WORD.findall(text.lower()):
             out.extend(self._terms(token))
+        # `2025-11-12` is also `november`: a question says `den 12 november 2025` of a protocol dated in ISO form
+        for month in ISO_DATE.findall(text):
+            out.extend(self._terms(MONTHS[int(month) - 1]))
         return out
 
     def restore(self, token: str) -> str:
@@ -69,8 +119,11 @@ class SwedishAnalyzer:
             return ()
         if token.isdigit():
             return (token,)
-        word = self.restore(token)
+        word = infinitive(self.restore(token))
         terms = [self._stem(word)]
+        verb = _verb_of_noun(terms[0])
+        if verb:
+            terms.append(verb)
         for part in self._parts(word):
             stem = self._stem(part)
             if stem not in terms and len(stem) >= 3:

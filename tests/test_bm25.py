@@ -70,3 +70,20 @@ def test_document_frequencies_come_from_the_index(lexicon):
         for term in set(analyzer.terms(text)):
             expected[term] = expected.get(term, 0) + 1
     assert df == expected
+
+
+def test_a_strong_verb_meets_itself_in_another_tense(lexicon):
+    analyzer = SwedishAnalyzer(lexicon)
+    same = [("utsågs", "Utses att justera"), ("föreslogs", "föreslås"), ("biföll", "bifalls"), ("antogs", "antas"),
+            ("skrev", "skriven")]
+    for asked, written in same:
+        assert analyzer.terms(asked)[0] == analyzer.terms(written)[0], (asked, written)
+    # a word that only looks like a verb form after a prefix stays itself
+    assert analyzer.terms("förslag")[0] != analyzer.terms("föreslå")[0]
+    assert analyzer.terms("låg sjukfrånvaro")[0] == "lag"
+
+
+def test_an_iso_date_is_also_its_month(lexicon):
+    analyzer = SwedishAnalyzer(lexicon)
+    assert set(analyzer.terms("den 12 november 2025")) <= set(analyzer.terms("Sammanträdesdatum 2025-11-12"))
+    assert "novemb" not in analyzer.terms("2025-12-11")
