@@ -58,6 +58,7 @@ test: install-test
 	$(BIN)/python -m pytest -q
 	$(BIN)/assistant ingest
 	$(BIN)/assistant eval --gate
+	$(BIN)/assistant eval --suite formats --gate
 
 eval: install
 	$(BIN)/assistant eval

@@ -201,9 +201,10 @@ class Assistant:
         e = self._engine
         proposals = self.candidates(question, conversation, e)
         q = proposals.question
-        if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area:
-            # a year no document mentions, or an area the organisation does not have: nothing can answer it,
-            # whatever scores well otherwise
+        if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area \
+                or (q.paragraph and q.paragraph not in e.searcher.paragraphs):
+            # a year no document mentions, an area the organisation does not have, a paragraph no protocol
+            # holds: nothing can answer it, whatever scores well otherwise
             return abstention(question, proposals.notes[0] if proposals.notes else None)
         answer = select(question, proposals.candidates, self.threshold, proposals.notes)
         if answer.route == "figure" and conversation is not None:

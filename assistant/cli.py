@@ -80,20 +80,40 @@ def _print_answer(answer) -> None:
 
 
 def cmd_eval(args) -> int:
-    from assistant.evaluate import SPLITS, check_gate, format_report, json_report, run_eval, run_suite
+    from assistant.evaluate import SPLITS, check_gate, format_report, json_report, run_eval, run_suite, suite_corpus
 
-    bot = _assistant()
+    root = Path(args.root) / args.suite if args.suite else Path(args.root)
+    corpus = suite_corpus(root)
+    if corpus is not None:
+        bot = _suite_assistant(args.suite or root.name, corpus)
+    else:
+        bot = _assistant()
     if args.file:
         reports = {"files": run_eval(bot, [Path(f) for f in args.file], not args.no_paraphrases)}
     else:
-        reports = run_suite(bot, Path(args.root), [args.split] if args.split else SPLITS, not args.no_paraphrases)
+        reports = run_suite(bot, root, [args.split] if args.split else SPLITS, not args.no_paraphrases)
     print(json_report(reports) if args.json else format_report(reports))
     if args.gate:
-        failures = check_gate(reports, Path(args.thresholds))
+        failures = check_gate(reports, Path(args.thresholds), args.suite)
         for f in failures:
             print(f"GATE FAILED: {f}", file=sys.stderr)
         return 1 if failures else 0
     return 0
+
+
+def _suite_assistant(name: str, corpus: Path):
+    """An assistant over a suite's own documents, indexed (incrementally) in a data dir of its own beside the
+    users' index: `DATA_DIR/suites/<name>`."""
+    from assistant.api import Assistant
+    from index.build import ingest
+
+    base = get_settings()
+    settings = base.model_copy(update={"corpus_dir": corpus, "data_dir": base.data_dir / "suites" / name,
+                                       "index_dir": None})
+    report = ingest(settings, progress=False)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    return Assistant(settings)
 
 
 def cmd_fit(args) -> int:
@@ -295,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("eval", help="run the known-answer suite in evals/ (dev and test splits)")
     p.add_argument("--split", choices=["dev", "test"], help="one split only (default: both, side by side)")
     p.add_argument("--root", default="evals", help="folder with dev/ and test/ question files")
+    p.add_argument("--suite", help="a suite under the root with documents of its own (evals/formats: the region's "
+                                   "formats, over tests/fixtures/formats)")
     p.add_argument("--file", action="append", help="question file (repeatable) instead of the splits")
     p.add_argument("--no-paraphrases", action="store_true", help="ask each question once, without its paraphrases")
     p.add_argument("--thresholds", default="evals/thresholds.toml")

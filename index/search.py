@@ -172,6 +172,12 @@ class Searcher:
     def decisions(self):
         return self._loaded("decisions", self._store.all_decisions)
 
+    @property
+    def paragraphs(self) -> set[str]:
+        decisions = self.decisions  # loaded first: `_loaded` holds a plain lock while it loads
+        return self._loaded("paragraphs", lambda: self._store.paragraphs() | {
+            d.paragraph for d in decisions if d.paragraph and d.paragraph.startswith("§")})
+
     def _sentence_coverage(self, ids: list[str], terms: list[str]) -> dict[str, float]:
         """For each chunk, the share of the question's terms (weighted by rarity) that one of its sentences holds.
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -66,6 +67,11 @@ class Store:
         rows = self.db.execute("SELECT meta, n_chunks, notes, ingested_at FROM documents ORDER BY source")
         return [{**json.loads(m), "n_chunks": n, "notes": json.loads(notes or "[]"), "ingested_at": t}
                 for m, n, notes, t in rows]
+
+    def paragraphs(self) -> set[str]:
+        """Every protocol paragraph (`§ 58`) a heading names: one scan of the section paths, read once."""
+        rows = self.db.execute("SELECT json_extract(data, '$.section_path') FROM chunks WHERE data LIKE '%§%'")
+        return {f"§ {n}" for (path,) in rows for n in re.findall(r"§\s*(\d+)", path or "")}
 
     def document_text(self, doc_id: str) -> tuple[str, str] | None:
         row = self.db.execute("SELECT original, repaired FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
