@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.models import Answer, Citation, Decision, GoalNode
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
@@ -83,6 +83,8 @@ class ListQuery:
     cue: bool = False  # opens like a list question (`vilka`, `lista`, `vad beslutade … §`)
     anchored: bool = False  # set while answering: the items hang under goals the question's words name
     dropped: int = 0  # set while answering: words of the question no record holds
+    topic: list[str] = field(default_factory=list)  # stems of what a decision question is about (`om budgeten`)
+    identifiers: list[str] = field(default_factory=list)  # `31-2025`: the motion or case the question names
 
 
 class ListAnswerer:
@@ -157,7 +159,8 @@ class ListAnswerer:
             terms.append(w)
         return ListQuery(target, q.years, areas, paragraph, number.group(1) if number else None, fulfilled,
                          list(dict.fromkeys(terms)), q.text,
-                         cue=bool(LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text))
+                         cue=bool(LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text),
+                         topic=list(q.topic), identifiers=list(q.identifiers))
 
     # --- answering ----------------------------------------------------------------------------------------
     def candidate(self, q: Question) -> Candidate | None:
@@ -184,6 +187,8 @@ class ListAnswerer:
         self._load()
         # a word no goal or decision holds (`fått` in `Vad har Område IT fått för uppdrag?`) cannot narrow the
         # list: it is left out, and the selection weighs how much was
+        if lq.topic and lq.topic[0] not in self._vocabulary:
+            return None  # `Vad beslutade regionstyrelsen om budgeten …`: no decision is about that
         known = [t for t in lq.terms if self._known(t)]
         lq.dropped = len(lq.terms) - len(known)
         lq.terms = known
@@ -289,6 +294,10 @@ class ListAnswerer:
                 return None
             return self._list(lq, _dedupe(items) + assignments, "")
         items = [d for d in self.decisions if d.kind in kinds]
+        if lq.topic:  # about what the question names, in its own words or its item's title
+            items = [d for d in items if self._covers(lq.topic[:1], f"{d.text} {d.section}", 1.0)]
+        for identifier in lq.identifiers:  # `motion nr 31-2025`: that motion, wherever its number stands
+            items = [d for d in items if identifier in f"{d.text} {d.section} {d.dnr or ''}"]
         if lq.paragraph:
             items = [d for d in items if d.paragraph == lq.paragraph]
         if lq.areas:

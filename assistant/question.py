@@ -27,6 +27,13 @@ from .vocabulary import AnswerType, load_vocabulary
 LONGEST_WORD = 60
 ABSURD_WORD = re.compile(r"\S{%d,}" % (LONGEST_WORD + 1))
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+# a motion's or a case's number: `31-2025`, `SN 45-2026`, `RS 2026/77`; its year is no year the question asks about
+IDENTIFIER = re.compile(r"(?<![\d-])\b\d{1,3}[-/](?:19|20)\d\d\b|\b(?:19|20)\d\d/\d{1,5}\b")
+
+
+def years_of(text: str) -> list[int]:
+    inside = [m.span() for m in IDENTIFIER.finditer(text)]
+    return [int(m.group(1)) for m in YEAR.finditer(text) if not any(a <= m.start() < z for a, z in inside)]
 PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)", re.I)
 FRAME_WORDS = load_vocabulary().frame  # folded
 AREA_WORDS = ("omrade", "omradet", "area")
@@ -39,6 +46,11 @@ for of in on decided has have will would could should there their this that with
 DECISION_WORDS = {"foreslas", "foreslar", "foreslog", "foreslogs", "beslutade", "beslutat", "beslutades", "beslot",
                   "beslutar", "besluta", "beslut", "beslutet", "forslaget", "forslag", "decided", "decision",
                   "proposed", "proposal"}
+
+
+# Words that name a matter rather than what it is about: `om motionen om …`.
+MATTER_WORDS = {"motion", "motionen", "arende", "arendet", "fragan", "forslaget", "medborgarforslaget",
+                "medborgarforslag", "interpellationen", "skrivelsen", "motion", "proposal", "matter"}
 
 
 @dataclass
@@ -57,6 +69,8 @@ class Question:
     filters: Filters = field(default_factory=Filters)  # set by the user: only these documents
     unknown: list[str] = field(default_factory=list)  # content words the corpus never uses
     paragraph: str | None = None  # `§ 58`
+    topic: list[str] = field(default_factory=list)  # a decision question's subject: the thing after `om`
+    identifiers: list[str] = field(default_factory=list)  # `31-2025`, `2026/77`: a motion's or a case's number
     asks: set[str] = field(default_factory=set)  # finer than `wants`: money, percent (a share), date (a day)
     names: list[tuple[str, ...]] = field(default_factory=list)  # stems of what the question names: `Cosmic`,
     # `HME`, `Lindesbergs lasarett`, the area after `Område`; an answer about something else does not answer
@@ -123,29 +137,33 @@ class QuestionReader:
         names = self._names(text)
         wants, opening = self.words.opening(folded)
         measure = any(self._measure(fold(w)) for w in [*lowered, *words])
-        if wants == "fact" and measure:
-            wants = "amount"  # `Vad är budgeten …`, `Vad blev utfallet …` ask for a figure
-        asks = set()
         folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())
-        if wants in ("amount", "count", "fact") and folded_words & self.words.money_words:
+        decision = wants in ("fact", "list") and bool(folded_words & DECISION_WORDS)
+        if wants == "fact" and measure and not decision:
+            # `Vad är budgeten …`, `Vad blev utfallet …` ask for a figure; `Vad beslutade nämnden om budgeten`
+            # asks for a decision, with or without a number in it
+            wants = "amount"
+        asks = set()
+        if wants in ("amount", "count", "fact") and folded_words & self.words.money_words and not decision:
             asks.add("money")
         if folded_words & self.words.percent_words:
             asks.add("percent")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
-        if wants in ("fact", "list") and folded_words & DECISION_WORDS:
+        if decision:
             asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
         hints = Filters()
         for phrase, doc_type in self.words.doc_types.items():
             if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", folded):
                 hints.doc_types.add(doc_type)
         para = PARAGRAPH.search(text)
-        focus = self._topic(words, names) if "decision" in asks else []
-        focus = focus or self._focus(words, opening, names)
+        topic = self._topic(words, names) if "decision" in asks else []
+        focus = topic or self._focus(words, opening, names)
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
-                        content_terms=list(dict.fromkeys(content)), content_groups=groups, years=[int(y) for y in YEAR.findall(text)],
+                        content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, focus=focus,
-                        hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks,
+                        hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks, topic=topic,
+                        identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)
                                                             if para else None) else []))
@@ -199,16 +217,24 @@ class QuestionReader:
         return []
 
     def _topic(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:
-        """What a decision question is about: the first word naming a thing after `om` (`Vad beslutade
-        regionstyrelsen om budgeten …`, `Vad föreslås om motionen om parkering …`: a decision about something
-        else does not answer it, however many of the other words it shares)."""
+        """What a decision question is about: the word naming a thing after `om` (`Vad beslutade regionstyrelsen
+        om budgeten …`, `Vad föreslås om motionen om parkering …`): a decision about something else does not
+        answer it, however many of the other words it shares. A motion or matter named by its number (`om motion
+        nr 31-2025`) has no such word."""
         folded = [fold(w) for w in words]
         for i, w in enumerate(folded):
-            if w in ("om", "about", "regarding", "angaende", "rorande"):
-                rest = self._focus(words[i + 1:], "", names)
-                if rest and rest[0] not in {self.analyzer.terms(x)[0] for x in ("motion", "ärende", "fråga")
-                                            if self.analyzer.terms(x)}:
-                    return rest
+            if w not in ("om", "about", "regarding", "angaende", "rorande"):
+                continue
+            rest = [j for j in range(i + 1, len(words)) if folded[j] not in ("den", "det", "de", "the", "a", "an")]
+            if not rest:
+                return []
+            first = folded[rest[0]]
+            if first in MATTER_WORDS:
+                continue  # `om motionen om …`: what the motion is about follows
+            if first in ("nr", "nummer", "number") or first[:1].isdigit() or words[rest[0]] in STOPWORDS:
+                return []
+            terms = self.analyzer.terms(words[rest[0]])
+            return terms if terms and terms[0] not in {n[0] for n in names} else []
         return []
 
     def _english(self, token: str) -> list[str]:

@@ -90,7 +90,10 @@ def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
             blocks.append((kind, current))
         current = []
 
-    for i, line in enumerate(chunk.text.split("\n")):
+    texts = chunk.text.split("\n")
+    cases = {i for i, line in enumerate(texts) if CASE_START.match(line)}
+    cases = {i for i in cases if i - 1 in cases or i + 1 in cases}  # a list of cases, not one case's text
+    for i, line in enumerate(texts):
         ln = chunk.line_start + i
         if not line.strip():
             flush()
@@ -99,7 +102,7 @@ def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
             flush()
             kind = "item"
             current = [(ln, BULLET.sub("", line))]
-        elif CASE_START.match(line):  # `RS 912-2025 Motion nr 27-2025 från …`: one case of a list of them
+        elif i in cases:  # `RS 912-2025 Motion nr 27-2025 från …`: one case of a list of them
             flush()
             kind = "item"
             current = [(ln, line)]
