@@ -71,7 +71,8 @@ def series_of(figures) -> dict[str, list]:
 
 
 def _years(values) -> list[str]:
-    """The years the records hold, newest first: a filter should offer nothing that would come back empty."""
+    """The years the records hold, newest first: a filter should offer nothing that would come back empty.
+    Read when a page loads, like the records themselves, not when the server starts."""
     return [str(y) for y in sorted({v for v in values if v}, reverse=True)]
 
 
@@ -84,8 +85,7 @@ def figures_tab(bot, app) -> None:
     with gr.Row():
         search = gr.Textbox(label="Sök rad, område eller tabell", placeholder="t.ex. forsorjning, IT-området",
                             elem_id="fig-search")
-        year = gr.Dropdown(["alla"] + _years(f.year for f in bot.figures()), value="alla", label="År",
-                           elem_id="fig-year")
+        year = gr.Dropdown(["alla"], value="alla", label="År", elem_id="fig-year")
         kind = gr.Dropdown(["alla"] + FIGURE_KINDS, value="alla", label="Typ", elem_id="fig-kind")
     gr.Markdown("### Över tid")
     pick = gr.Dropdown([], label="Tal att visa över perioderna", elem_id="fig-pick")
@@ -113,6 +113,8 @@ def figures_tab(bot, app) -> None:
     for control in (search, year, kind):
         control.change(refresh, [search, year, kind], outputs, api_name=False)
     app.load(refresh, [search, year, kind], outputs, api_name=False)
+    app.load(lambda: gr.update(choices=["alla"] + _years(f.year for f in bot.figures())), None, year,
+             api_name=False)
     pick.input(chart_for, [pick, shown], plot, api_name=False)
 
 
@@ -185,11 +187,10 @@ def decisions_tab(bot, app) -> None:
     gr.Markdown("Beslutspunkter, förslag, yrkanden, expediering, handlingsplanernas åtgärder och uppdrag – "
                 "filtrera på område, organ, år och typ. Källa öppnar dokumentet vid raden.")
     bodies = sorted({d.get("body") for d in bot.documents() if d.get("body")})
-    years = _years([d.year for d in bot.decisions()] + [g.year for g in bot.goals() if g.level == "uppdrag"])
     with gr.Row():
         area = gr.Dropdown(["alla"] + areas.names, value="alla", label="Område", elem_id="dec-area")
         body = gr.Dropdown(["alla"] + bodies, value="alla", label="Organ", elem_id="dec-body")
-        year = gr.Dropdown(["alla"] + years, value="alla", label="År", elem_id="dec-year")
+        year = gr.Dropdown(["alla"], value="alla", label="År", elem_id="dec-year")
         kind = gr.Dropdown(["alla"] + DECISION_KINDS, value="alla", label="Typ", elem_id="dec-kind")
     count = gr.Markdown()
     table = gr.HTML(elem_id="dec-table")
@@ -203,6 +204,9 @@ def decisions_tab(bot, app) -> None:
     for control in (area, body, year, kind):
         control.change(refresh, [area, body, year, kind], [table, count], api_name=False)
     app.load(refresh, [area, body, year, kind], [table, count], api_name=False)
+    app.load(lambda: gr.update(choices=["alla"] + _years([d.year for d in bot.decisions()]
+                                                          + [g.year for g in bot.goals() if g.level == "uppdrag"])),
+             None, year, api_name=False)
 
 
 def documents_html(docs: list[dict]) -> str:

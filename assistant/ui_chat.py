@@ -225,7 +225,7 @@ CHAT_CSS = """
 #samtal .sources li { margin: .2em 0; }
 #samtal .feedback { display: flex; gap: .4em; align-items: center; margin-top: .4em; }
 #samtal .fb { border: 1px solid #d1d5db; border-radius: 6px; background: #fff; cursor: pointer; font: inherit;
-  font-size: .9em; min-height: 2.4em; padding: 0 .7em; display: inline-flex; align-items: center; gap: .35em;
+  font-size: .9em; min-height: 2.75rem; padding: 0 .8em; display: inline-flex; align-items: center; gap: .35em;
   color: #374151; }
 #samtal .fb[aria-pressed='true'] { background: #dbeafe; border-color: #2563eb; }
 #samtal .fb-note { font-size: .85em; color: #065f46; }
