@@ -365,6 +365,20 @@ def build_app(bot, settings: Settings | None = None) -> gr.Blocks:
 CSS = CHAT_CSS + CHART_CSS + TABLE_CSS + """
 #exempel { gap: .4em; }
 #exempel .example { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
+/* Gradio follows the system's dark mode; the light tints above would hold light text there */
+.dark #samtal .msg.user { background: #1e3a8a; }
+.dark #samtal .msg.bot { border-color: #374151; }
+.dark #samtal .fb { background: transparent; color: inherit; border-color: #4b5563; }
+.dark #samtal .fb[aria-pressed='true'] { background: #1e40af; }
+.dark #samtal .kref, .dark #kallpanel a { color: #93c5fd; }
+.dark #kallpanel blockquote { background: #172554; }
+.dark #kallpanel .section, .dark #kallpanel .where, .dark #kallpanel .label, .dark #kallpanel .quote-table caption,
+.dark #samtal .who, .dark #samtal .welcome, .dark .rtable small { color: #9ca3af; }
+.dark #kallpanel .context-lines tr.hit, .dark .rtable tr.hit { background: #713f12; }
+.dark #kallpanel .context-lines tr.hit td.ln { color: #fde68a; }
+.dark .fig-svg .tick, .dark .fig-svg .point-label { fill: #e5e7eb; }
+.dark .fig-svg .grid { stroke: #4b5563; }
+.dark .fig-chart-empty p { background: #1f2937; }
 @media (max-width: 640px) {
   #ask-row { flex-wrap: wrap; }
   #samtal .msg.user { max-width: 100%; }

@@ -141,5 +141,8 @@ CHART_CSS = """
 .fig-chart .swatch { display: inline-block; width: .9em; height: .9em; border-radius: 50%; margin-right: .3em;
   vertical-align: -0.1em; }
 .fig-chart .fig-values { font-size: .9em; columns: 2 14em; margin: .5em 0 0 1.2em; }
+@media (max-width: 640px) {  /* the drawing scales down to the screen; its type should not */
+  .fig-svg .tick { font-size: 19px; } .fig-svg .point-label { font-size: 18px; }
+}
 .fig-chart-empty p { padding: 1em; background: #f3f4f6; border-radius: 6px; }
 """

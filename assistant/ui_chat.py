@@ -240,7 +240,9 @@ CHAT_CSS = """
 #kallpanel .quote-table caption { text-align: left; font-size: .85em; color: #4b5563; }
 #kallpanel .context-lines { border: 0; border-collapse: collapse; font-size: .85em; width: 100%; }
 #kallpanel .context-lines td { border: 0; padding: .1em .4em; vertical-align: top; overflow-wrap: anywhere; }
-#kallpanel .context-lines td.ln { color: #9ca3af; text-align: right; width: 3.5em; font-variant-numeric: tabular-nums; }
+#kallpanel .context-lines td.ln { color: #9ca3af; text-align: right; width: 4.5em; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
+#kallpanel .context-lines, #kallpanel .context-lines tr, #kallpanel .context-lines td { border: none !important; }
 #kallpanel .context-lines tr.hit { background: #fef3c7; }
 #kallpanel .context-lines tr.hit td.ln { color: #92400e; font-weight: 600; }
 #kallpanel .open a { font-weight: 600; }

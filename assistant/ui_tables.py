@@ -115,6 +115,7 @@ TABLE_CSS = """
   text-align: left; overflow-wrap: anywhere; word-break: normal; hyphens: auto; }
 .rtable th { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; position: sticky; top: 0;
   background: var(--block-background-fill, #fff); font-weight: 600; }
+.rtable td, .rtable th { border-left: none !important; border-right: none !important; }
 .rtable td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .rtable th.num { text-align: right; }
 .rtable .value { font-weight: 600; }
