@@ -219,6 +219,23 @@ def documents_html(docs: list[dict]) -> str:
 
 
 EMPTY_QUESTION = "Skriv en fråga i rutan först – eller klicka på en av exempelfrågorna."
+# Turns the browser keeps: the history travels with every question (it is an input), and a request may carry at
+# most `max_upload_mb`; 50 answers with their citations are some 100–250 kB.
+MAX_TURNS = 50
+
+
+def valid_turns(history) -> list[dict]:
+    """The stored turns that still read as turns: a history saved by an older version, or damaged, must not stop
+    the page from loading; what cannot be read is dropped."""
+    out = []
+    for turn in history if isinstance(history, list) else []:
+        try:
+            Answer.model_validate(turn["answer"])
+            if isinstance(turn["question"], str):
+                out.append(turn)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out[-MAX_TURNS:]
 
 
 def browser_secret(data_dir: Path) -> str:
@@ -270,17 +287,19 @@ def chat_tab(bot, app, settings: Settings, guard: Guard, answering: dict) -> Non
     pending = gr.State(None)  # the feedback row a comment will go to
 
     def chat(message: str, history: list[dict], memory):
-        history = list(history or [])
+        history = valid_turns(history)
         memory = memory or bot.conversation()  # one per browser session: follow-ups read against it
         if not (message or "").strip():
             return transcript_html(history), "", history, memory, EMPTY_QUESTION
         answer = guard.answer(memory.ask, message)
-        history.append({"question": message, "answer": answer.model_dump(mode="json"), "rating": None})
+        limit = settings.max_question_chars  # a refused long question is kept as far as it was read
+        shown = message if len(message) <= limit else message[:limit] + " …"
+        history = (history + [{"question": shown, "answer": answer.model_dump(mode="json"), "rating": None}])[-MAX_TURNS:]
         return transcript_html(history), "", history, memory, ""
 
     def clicked(history: list[dict], waiting, request: gr.Request, evt: gr.EventData):
         data = getattr(evt, "_data", None) or {}
-        history = list(history or [])
+        history = valid_turns(history)
         try:
             turn = history[int(data.get("turn"))]
         except (TypeError, ValueError, IndexError):
@@ -326,7 +345,7 @@ def chat_tab(bot, app, settings: Settings, guard: Guard, answering: dict) -> Non
     comment.submit(commented, [comment, pending], [comment_row, comment, pending, status], api_name=False)
     new.click(restart, None, [transcript, turns, conversation, panel, comment_row, pending, status, box],
               api_name=False)
-    app.load(lambda history: transcript_html(history or []), turns, transcript, api_name=False)
+    app.load(lambda history: transcript_html(valid_turns(history)), turns, transcript, api_name=False)
 
 
 def build_app(bot, settings: Settings | None = None) -> gr.Blocks:

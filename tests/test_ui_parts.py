@@ -152,3 +152,13 @@ def test_document_routes_serve_corpus_documents_only_and_ask_for_the_login(bot, 
         assert http.get(f"{base}/dokument/fil/{PLAN}").status_code == 401
         assert http.post(f"{base}/login", data={"username": "anna", "password": "rätt lösenord"}).status_code == 200
         assert http.get(f"{base}/dokument/fil/{PLAN}").status_code == 200
+
+
+def test_a_damaged_or_old_history_is_dropped_not_fatal_and_the_kept_one_is_bounded():
+    from assistant.ui import MAX_TURNS, valid_turns
+
+    good = {"question": "Fråga?", "answer": Answer(question="Fråga?", answer="Svar.", abstained=True).model_dump(),
+            "rating": None}
+    assert valid_turns(None) == [] and valid_turns("x") == []
+    assert valid_turns([{"role": "user", "content": "gammalt format"}, {"question": 1, "answer": {}}, good]) == [good]
+    assert len(valid_turns([good] * (MAX_TURNS + 10))) == MAX_TURNS
