@@ -142,8 +142,10 @@ def goal_tree_html(goals) -> str:
             quote = "<br>".join(html.escape(line) for line in (node.quote or node.text).splitlines())
             parts.append(
                 f"<details><summary><small>{LEVEL_SV[node.level]}{number}</small> {html.escape(node.text)}{mark}"
-                f"</summary><div style='margin-left:1em'><blockquote><small>{quote}<br>— {html.escape(node.source)},"
-                f" rad {node.line_start}{f', sida {node.page_start}' if node.page_start else ''}</small></blockquote>")
+                f"</summary><div style='margin-left:1em'><blockquote><small>{quote}<br>— "
+                + document_link(node.source, node.line_start, f"{node.source}, rad {node.line_start}"
+                                + (f", sida {node.page_start}" if node.page_start else ""))
+                + "</small></blockquote>")
             stack.append(depth)
         parts.extend("</div></details>" for _ in stack)
         parts.append("</div></details>")

@@ -178,7 +178,8 @@ def test_html_and_markdown_in_a_question_are_shown_as_text(browser, live_server)
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     try:
-        typed = "<img src=x onerror=\"window.__pwned=1\"> **fet** [länk](https://example.org) https://example.org"
+        typed = ("<img src=x onerror=\"window.__pwned=1\"> **fet** [länk](https://example.org) https://example.org "
+                 "${7*7} {{value}} $x$")  # nor a template or formula: gr.HTML fills a JS/Handlebars template
         ask(page, typed)
         mine = page.locator("#samtal .msg.user").last
         assert mine.locator(".text").inner_text() == typed
@@ -334,7 +335,7 @@ def test_desktop_tables_fit_their_area(browser, live_server):
     base, _ = live_server
     context, page = open_app(browser, base)
     try:
-        for tab, table in (("Siffror", "#fig-table"), ("Beslut", "#dec-table")):
+        for tab, table in (("Siffror", "#fig-table"), ("Beslut", "#dec-table"), ("Dokument", "#doc-list")):
             open_tab(page, tab)
             page.locator(f"{table} tbody tr").first.wait_for()
             area = page.locator(f"{table} .rtable-wrap").bounding_box()["width"]
