@@ -269,7 +269,7 @@ def chat_tab(bot, app, settings: Settings, guard: Guard, answering: dict) -> Non
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             transcript = gr.HTML(transcript_html([]), elem_id="samtal", js_on_load=CLICKS_JS, autoscroll=True,
-                                 max_height=620, padding=False)
+                                 max_height="58vh", padding=False)  # the question box stays in sight
             status = gr.Markdown(elem_id="status")
             with gr.Row(elem_id="comment-row", visible=False) as comment_row:
                 comment = gr.Textbox(label="Kommentar till ditt omdöme (valfritt)", elem_id="comment", scale=4)
@@ -401,6 +401,8 @@ CSS = CHAT_CSS + CHART_CSS + TABLE_CSS + """
 .dark .fig-svg .grid { stroke: #4b5563; }
 .dark .fig-chart-empty p { background: #1f2937; }
 @media (max-width: 640px) {
+  /* all five tabs in one row at 390 px, rather than Beslut and Dokument behind a "more" menu */
+  [role=tablist] button, .tab-container button { padding-left: .55em !important; padding-right: .55em !important; }
   #ask-row { flex-wrap: wrap; }
   #samtal .msg.user { max-width: 100%; }
 }
