@@ -20,8 +20,7 @@ from core.settings import Settings  # noqa: E402
 from .feedback import FeedbackStore  # noqa: E402
 from .guard import Guard  # noqa: E402
 from .ui_chart import CHART_CSS, chart_html, points_of  # noqa: E402
-from .ui_chat import (CHAT_CSS, CLICKS_JS, PANEL_EMPTY, answer_body, source_panel_html,  # noqa: E402
-                      sources_html, transcript_html)
+from .ui_chat import CHAT_CSS, CLICKS_JS, PANEL_EMPTY, source_panel_html, transcript_html  # noqa: E402
 from .ui_documents import document_routes  # noqa: E402
 from .ui_tables import (TABLE_CSS, Column, clean_label, decision_table, document_link, figure_table,  # noqa: E402
                         html_table)
@@ -44,11 +43,6 @@ EXAMPLES = [
     "Vad var sjukfrånvaron (R12) enligt dialogunderlaget?",
     "Hur stort är åtgärdskravet för servicenämnden?",
 ]
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The answer and its sources as one HTML block (kept for callers outside the chat)."""
-    return answer_body(answer, 0) + (sources_html(answer, 0) if answer.citations and not answer.abstained else "")
 
 
 MAX_ROWS = 300  # rows a tab shows at once; filters narrow the rest

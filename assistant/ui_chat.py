@@ -11,7 +11,6 @@ import html
 import re
 
 from core.models import Answer, Citation, Figure
-from core.numbers import format_number
 
 from .ui_tables import clean_label, document_link
 
@@ -191,10 +190,6 @@ def source_panel_html(c: Citation, lines: list[str] | None, figures: list[Figure
     parts.append("<p class='open'>" + document_link(c.source, line, "Öppna dokumentet vid stycket ↗") + "</p>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def figure_caption(f: Figure) -> str:
-    return f"{clean_label(f.row)}: {format_number(f.value)}{' ' + f.unit if f.unit else ''}"
 
 
 CLICKS_JS = """
