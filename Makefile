@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-test run ingest test eval bench stress clean
+.PHONY: install install-test browser run ingest test eval bench stress screenshots clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,7 +44,15 @@ $(TEST_STAMP): $(STAMP) $(DICT_STAMP)
 	$(BIN)/pip install -q -e ".[st,dev]"
 	touch $@
 
-install-test: $(TEST_STAMP)
+# The browser suite (tests/test_ui_browser.py) drives Debian's chromium through Playwright. The browser comes from
+# apt only, never from Playwright's own download; checked on every run (one `test -x`) rather than stamped, so a
+# machine that could not install it once tries again. Without root or a mirror it fails quietly and the suite
+# skips, saying why.
+browser:
+	-@test -x /usr/bin/chromium || apt-get install -y -q chromium chromium-driver \
+	  || (apt-get update -q && apt-get install -y -q chromium chromium-driver)
+
+install-test: $(TEST_STAMP) browser
 
 ingest: install
 	$(BIN)/assistant ingest
@@ -74,6 +82,11 @@ stress: install
 	$(BIN)/assistant ingest
 	$(BIN)/python -m bench.stress
 	$(BIN)/python -m bench.crash
+
+# The README's screenshots (docs/screenshots/) at 1366 and 390 px, from a real server over the ingested corpus.
+screenshots: install-test
+	$(BIN)/assistant ingest
+	$(BIN)/python -m bench.screenshots
 
 clean:
 	rm -rf .data

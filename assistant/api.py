@@ -247,6 +247,15 @@ class Assistant:
     def documents(self) -> list[dict]:
         return self.searcher.documents
 
+    def document_lines(self, source: str) -> list[str] | None:
+        """The document's text as the index holds it (OCR repaired), split into the lines that citations count
+        from 1: what the chat's source panel shows around a quote. None for a source the index does not hold."""
+        doc = next((d for d in self.documents() if d["source"] == source), None)
+        text = self.searcher.document_text(doc["doc_id"]) if doc else None
+        if text is None:
+            return None
+        return (text[1] or text[0] or "").splitlines()
+
 
 class Conversation:
     """A chat's memory: the last figure question, so that a follow-up can change only what it names."""

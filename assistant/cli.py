@@ -268,6 +268,24 @@ def cmd_documents(args) -> int:
     return 0
 
 
+def cmd_feedback(args) -> int:
+    """What users said about answers; reads only the feedback file, so it works without an index."""
+    from assistant.feedback import FeedbackStore
+
+    items = FeedbackStore(get_settings().feedback_path).all()
+    if args.json:
+        print(json.dumps([f.model_dump(mode="json") for f in items], ensure_ascii=False, indent=2))
+        return 0
+    for f in items:
+        print(f"{f.created}  {'👍' if f.rating > 0 else '👎'}  [{f.mode}]  {f.question}")
+        print(f"    svar: {f.answer.splitlines()[0][:160] if f.answer else ''}")
+        if f.comment:
+            print(f"    kommentar: {f.comment}")
+    up = sum(f.rating > 0 for f in items)
+    print(f"\n{len(items)} omdömen: {up} 👍, {len(items) - up} 👎.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -341,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("documents", help="list what the index holds")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("feedback", help="export users' 👍/👎 and comments on chat answers")
+    p.add_argument("--json", action="store_true", help="all of it as one JSON list")
+    p.set_defaults(func=cmd_feedback)
 
     args = parser.parse_args(argv)
     try:

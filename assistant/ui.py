@@ -1,9 +1,13 @@
-"""The Gradio chat, in Swedish: answers with their sources, example questions, and what the index holds."""
+"""The Gradio app, in Swedish: the chat with its sources and feedback, and the figures, goals, decisions and
+documents the index holds. The parts render in ui_chat, ui_chart, ui_tables; the documents are served by
+ui_documents."""
 from __future__ import annotations
 
 import html
 import logging
 import os
+import secrets
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # gradio calls out at start otherwise
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -13,7 +17,13 @@ import gradio as gr  # noqa: E402
 from core.models import Answer  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
+from .feedback import FeedbackStore  # noqa: E402
 from .guard import Guard  # noqa: E402
+from .ui_chart import CHART_CSS, chart_html, points_of  # noqa: E402
+from .ui_chat import CHAT_CSS, CLICKS_JS, PANEL_EMPTY, source_panel_html, transcript_html  # noqa: E402
+from .ui_documents import document_routes  # noqa: E402
+from .ui_tables import (TABLE_CSS, Column, clean_label, decision_table, document_link, figure_table,  # noqa: E402
+                        html_table)
 
 log = logging.getLogger(__name__)  # assistant.ui: failed answers' tracebacks go here, never to the user
 
@@ -35,32 +45,8 @@ EXAMPLES = [
 ]
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer, then each source as an expandable passage with document, section and page/line."""
-    parts = [html.escape(answer.answer)]
-    if answer.abstained:
-        return parts[0]
-    parts.append("\n\n**Källor**")
-    for c in answer.citations:
-        where = f"sida {c.page}" if c.page else f"rad {c.lines}"
-        quote = "<br>".join(html.escape(line) for line in c.quote.splitlines())
-        parts.append(
-            f"\n<details><summary>[{c.n}] {html.escape(c.title)} — {html.escape(c.section)} ({where})</summary>"
-            f"\n\n<blockquote>{quote}</blockquote>\n\n<small>{html.escape(c.source)}</small></details>"
-        )
-    return "\n".join(parts)
-
-
-FIGURE_HEADERS = ["Värde", "Enhet", "Period", "Rad", "Kolumn", "Tabell", "Område", "Typ", "Status", "Dokument", "Källa"]
-STATUS_SV = {"verified": "✓ kontrollerad", "repaired": "✎ rättad", "unverified": "· ej kontrollerad"}
-
-
-def figure_rows(figures) -> list[list]:
-    from core.numbers import format_number
-
-    return [[format_number(f.value), f.unit or "", f.period, f.row, f.column or "", f.table, f.area or "", f.kind,
-             STATUS_SV[f.status] + (f" (tryckt {f.printed})" if f.status == "repaired" else ""), f.title,
-             f"{f.source}:{f.line_start}" + (f" s. {f.page_start}" if f.page_start else "")] for f in figures]
+MAX_ROWS = 300  # rows a tab shows at once; filters narrow the rest
+FIGURE_KINDS = ["budget", "prognos", "utfall", "investering", "besparing", "nyckeltal", "årsarbetare", "belopp"]
 
 
 def series_of(figures) -> dict[str, list]:
@@ -71,67 +57,59 @@ def series_of(figures) -> dict[str, list]:
     for f in figures:
         if f.year is not None:
             sub = _subcolumn(f)
-            name = f"{f.row}{' – ' + sub if sub else ''} ({f.table}, {f.title})"
+            name = f"{clean_label(f.row, 60)}{' – ' + sub if sub else ''} ({clean_label(f.table, 50)}, {f.title})"
             groups.setdefault(name, []).append(f)
         if f.previous is not None:
-            groups.setdefault(f"{f.row} ({f.table}, {f.title})", []).append(f)
-    return {k: v for k, v in groups.items() if len({(g.period, g.year) for g in v}) >= 2 or any(g.previous is not None for g in v)}
+            groups.setdefault(f"{clean_label(f.row, 60)} ({clean_label(f.table, 50)}, {f.title})", []).append(f)
+    return {k: v for k, v in groups.items() if len(points_of(v)) >= 2}
 
 
-def chart_frame(figs):
-    import pandas as pd
-
-    points = []
-    for f in sorted(figs, key=lambda g: (g.year or 0, g.period)):
-        if f.previous is not None:
-            points.append({"period": "föregående", "värde": float(f.previous)})
-            points.append({"period": "senaste", "värde": float(f.value)})
-        else:
-            points.append({"period": f.period, "värde": float(f.value)})
-    return pd.DataFrame(points or [{"period": "", "värde": 0.0}])
-
-
-MAX_ROWS = 1000  # rows a tab shows at once; filters narrow the rest
-FIGURE_KINDS = ["budget", "prognos", "utfall", "investering", "besparing", "nyckeltal", "årsarbetare", "belopp"]
-
-
-def _years(bot) -> list[str]:
-    years = {d.get("year") for d in bot.documents() if d.get("year")}
-    return [str(y) for y in range(min(years) - 2, max(years) + 3)] if years else []
+def _years(values) -> list[str]:
+    """The years the records hold, newest first: a filter should offer nothing that would come back empty.
+    Read when a page loads, like the records themselves, not when the server starts."""
+    return [str(y) for y in sorted({v for v in values if v}, reverse=True)]
 
 
 def figures_tab(bot, app) -> None:
-    """Filled when the page loads, not when the server starts: at 100k chunks the store holds 200k figures."""
+    """Filled when the page loads, not when the server starts: at 100k chunks the store holds 200k figures.
+    What one session shows (the chart's series) is kept in that session's state, never in a shared dict."""
     from index.figure_query import filter_figures
 
     count = gr.Markdown()
     with gr.Row():
-        search = gr.Textbox(label="Sök rad, område eller tabell", placeholder="t.ex. forsorjning, IT-området")
-        year = gr.Dropdown(["alla"] + _years(bot), value="alla", label="År")
-        kind = gr.Dropdown(["alla"] + FIGURE_KINDS, value="alla", label="Typ")
-    table = gr.Dataframe([], headers=FIGURE_HEADERS, interactive=False, wrap=True)
+        search = gr.Textbox(label="Sök rad, område eller tabell", placeholder="t.ex. forsorjning, IT-området",
+                            elem_id="fig-search")
+        year = gr.Dropdown(["alla"], value="alla", label="År", elem_id="fig-year")
+        kind = gr.Dropdown(["alla"] + FIGURE_KINDS, value="alla", label="Typ", elem_id="fig-kind")
     gr.Markdown("### Över tid")
-    pick = gr.Dropdown([], label="Tal att visa över perioderna")
-    plot = gr.LinePlot(None, x="period", y="värde", height=300)
-    shown: dict[str, list] = {}
+    pick = gr.Dropdown([], label="Tal att visa över perioderna", elem_id="fig-pick")
+    plot = gr.HTML(chart_html([]), elem_id="fig-chart")
+    table = gr.HTML(elem_id="fig-table")
+    shown = gr.State({})  # this session's series: name → figure ids
+
+    def chart_for(name, series: dict) -> str:
+        by_id = {f.id: f for f in bot.figures()}
+        return chart_html([by_id[i] for i in series.get(name, []) if i in by_id], name or "")
 
     def refresh(text, y, k):
         found = filter_figures(bot.figures(), text or None, None if y == "alla" else int(y), None if k == "alla" else k)
-        shown.clear()
-        shown.update(series_of(found[:5 * MAX_ROWS]))
-        names = sorted(shown)
+        series = {name: [f.id for f in figs] for name, figs in series_of(found[:5 * MAX_ROWS]).items()}
+        names = sorted(series)
         note = (f"**{len(found)} tal** ur dokumentens tabeller och löptext"
                 + (f" (de första {MAX_ROWS} visas; sök för att avgränsa)" if len(found) > MAX_ROWS else "")
                 + ". Status: ✓ stämmer mot tabellens summor, ✎ OCR-skadat tal rättat med summorna (det tryckta "
                   "värdet visas), · kunde inte kontrolleras.")
         first = names[0] if names else None
-        return (figure_rows(found[:MAX_ROWS]), note, gr.update(choices=names, value=first),
-                chart_frame(shown[first]) if first else None)
+        return (figure_table(found[:MAX_ROWS]), note, gr.update(choices=names, value=first),
+                chart_for(first, series), series)
 
+    outputs = [table, count, pick, plot, shown]
     for control in (search, year, kind):
-        control.change(refresh, [search, year, kind], [table, count, pick, plot], api_name=False)
-    app.load(refresh, [search, year, kind], [table, count, pick, plot], api_name=False)
-    pick.change(lambda name: chart_frame(shown.get(name, [])), pick, plot, api_name=False)
+        control.change(refresh, [search, year, kind], outputs, api_name=False)
+    app.load(refresh, [search, year, kind], outputs, api_name=False)
+    app.load(lambda: gr.update(choices=["alla"] + _years(f.year for f in bot.figures())), None, year,
+             api_name=False)
+    pick.input(chart_for, [pick, shown], plot, api_name=False)
 
 
 LEVEL_SV = {"vision": "Vision", "värdegrund": "Värdegrund", "perspektiv": "Perspektiv", "fokusområde": "Fokusområde",
@@ -158,22 +136,14 @@ def goal_tree_html(goals) -> str:
             quote = "<br>".join(html.escape(line) for line in (node.quote or node.text).splitlines())
             parts.append(
                 f"<details><summary><small>{LEVEL_SV[node.level]}{number}</small> {html.escape(node.text)}{mark}"
-                f"</summary><div style='margin-left:1em'><blockquote><small>{quote}<br>— {html.escape(node.source)},"
-                f" rad {node.line_start}{f', sida {node.page_start}' if node.page_start else ''}</small></blockquote>")
+                f"</summary><div style='margin-left:1em'><blockquote><small>{quote}<br>— "
+                + document_link(node.source, node.line_start, f"{node.source}, rad {node.line_start}"
+                                + (f", sida {node.page_start}" if node.page_start else ""))
+                + "</small></blockquote>")
             stack.append(depth)
         parts.extend("</div></details>" for _ in stack)
         parts.append("</div></details>")
     return "\n".join(parts) or "<p>Inga mål i indexet.</p>"
-
-
-DECISION_HEADERS = ["Typ", "Var", "Nr", "Text", "Av / till", "Effekt", "Konsekvens", "Områden", "Organ", "År", "Källa"]
-
-
-def decision_table(rows: list[dict]) -> list[list]:
-    return [[r["kind"], r["where"] or "", r["number"] or "", r["text"], r["by"] or "",
-             ", ".join(f"{v}{' från ' + k if k else ''}" for k, v in r["effects"].items()),
-             (r["consequence"] or "").split(":", 1)[0], ", ".join(r["areas"]), r["body"] or "", r["year"] or "",
-             f"{r['source']}:{r['line']}"] for r in rows]
 
 
 def goals_tab(bot, app) -> None:
@@ -183,22 +153,27 @@ def goals_tab(bot, app) -> None:
                 "uppdrag. ✓ = rapporterat uppfyllt. Öppna en nod för att se källstycket.")
     pick = gr.Dropdown([], label="Dokument och år")
     tree = gr.HTML()
-    forest: dict[str, list] = {}
+
+    def forest() -> dict[str, list]:
+        return {f"{title} — {year or 'utan år'}": [n for n, _ in nodes]
+                for (title, year), nodes in goal_forest(bot.goals()).items()}
 
     def load():
-        forest.clear()
-        for (title, year), nodes in goal_forest(bot.goals()).items():
-            forest[f"{title} — {year or 'utan år'}"] = [n for n, _ in nodes]
-        names = list(forest)
-        first = names[0] if names else None
-        return gr.update(choices=["alla"] + names, value=first), goal_tree_html(forest.get(first, []))
+        trees = forest()
+        first = next(iter(trees), None)
+        return gr.update(choices=["alla"] + list(trees), value=first), goal_tree_html(trees.get(first, []))
 
     def show(name):
-        nodes = [n for group in forest.values() for n in group] if name == "alla" else forest.get(name, [])
+        trees = forest()
+        nodes = [n for group in trees.values() for n in group] if name == "alla" else trees.get(name, [])
         return goal_tree_html(nodes[:20 * MAX_ROWS])
 
     app.load(load, None, [pick, tree], api_name=False)
     pick.change(show, pick, tree, api_name=False)
+
+
+DECISION_KINDS = ["beslutspunkt", "förslag", "yrkande", "propositionsordning", "expediering", "justering", "underlag",
+                  "åtgärd", "uppdrag"]
 
 
 def decisions_tab(bot, app) -> None:
@@ -206,17 +181,15 @@ def decisions_tab(bot, app) -> None:
 
     areas = bot.searcher.areas
     gr.Markdown("Beslutspunkter, förslag, yrkanden, expediering, handlingsplanernas åtgärder och uppdrag – "
-                "filtrera på område, organ, år och typ. Källa anger fil och rad.")
-    kinds = ["beslutspunkt", "förslag", "yrkande", "propositionsordning", "expediering", "justering", "underlag",
-             "åtgärd", "uppdrag"]
+                "filtrera på område, organ, år och typ. Källa öppnar dokumentet vid raden.")
     bodies = sorted({d.get("body") for d in bot.documents() if d.get("body")})
     with gr.Row():
-        area = gr.Dropdown(["alla"] + areas.names, value="alla", label="Område")
-        body = gr.Dropdown(["alla"] + bodies, value="alla", label="Organ")
-        year = gr.Dropdown(["alla"] + _years(bot), value="alla", label="År")
-        kind = gr.Dropdown(["alla"] + kinds, value="alla", label="Typ")
+        area = gr.Dropdown(["alla"] + areas.names, value="alla", label="Område", elem_id="dec-area")
+        body = gr.Dropdown(["alla"] + bodies, value="alla", label="Organ", elem_id="dec-body")
+        year = gr.Dropdown(["alla"], value="alla", label="År", elem_id="dec-year")
+        kind = gr.Dropdown(["alla"] + DECISION_KINDS, value="alla", label="Typ", elem_id="dec-kind")
     count = gr.Markdown()
-    table = gr.Dataframe([], headers=DECISION_HEADERS, interactive=False, wrap=True)
+    table = gr.HTML(elem_id="dec-table")
 
     def refresh(a, b, y, k):
         rows = decision_rows(bot.decisions(), bot.goals(), None if a == "alla" else a,
@@ -227,25 +200,156 @@ def decisions_tab(bot, app) -> None:
     for control in (area, body, year, kind):
         control.change(refresh, [area, body, year, kind], [table, count], api_name=False)
     app.load(refresh, [area, body, year, kind], [table, count], api_name=False)
+    app.load(lambda: gr.update(choices=["alla"] + _years([d.year for d in bot.decisions()]
+                                                          + [g.year for g in bot.goals() if g.level == "uppdrag"])),
+             None, year, api_name=False)
+
+
+def documents_html(docs: list[dict]) -> str:
+    columns = [Column("Titel", "40%", "main"), Column("Typ", "9em"), Column("Organ", "20%"), Column("Datum", "7em"),
+               Column("Avsnitt", "5em", "num"), Column("Fil", "25%")]
+    rows = [[html.escape(d["title"]), html.escape(d["doc_type"]), html.escape(d.get("body") or "–"),
+             html.escape(d.get("date") or "–"), str(d["n_chunks"]), document_link(d["source"], 1, d["source"])]
+            for d in docs]
+    return html_table(columns, rows, "doc-table")
+
+
+EMPTY_QUESTION = "Skriv en fråga i rutan först – eller klicka på en av exempelfrågorna."
+# Turns the browser keeps: the history travels with every question (it is an input), and a request may carry at
+# most `max_upload_mb`; 50 answers with their citations are some 100–250 kB.
+MAX_TURNS = 50
+
+
+def valid_turns(history) -> list[dict]:
+    """The stored turns that still read as turns: a history saved by an older version, or damaged, must not stop
+    the page from loading; what cannot be read is dropped."""
+    out = []
+    for turn in history if isinstance(history, list) else []:
+        try:
+            Answer.model_validate(turn["answer"])
+            if isinstance(turn["question"], str):
+                out.append(turn)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out[-MAX_TURNS:]
+
+
+def browser_secret(data_dir: Path) -> str:
+    """The key the chat history in the browser is encrypted with, kept in the data dir: a restarted server
+    can still read what browsers stored (with a fresh key each start, every history would be lost)."""
+    path = data_dir / "browser-state.key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    key = secrets.token_urlsafe(32)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(key)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        log.warning("could not keep the browser-state key in %s; histories last until the server restarts", path)
+    return key
+
+
+def chat_tab(bot, app, settings: Settings, guard: Guard, answering: dict) -> None:
+    """The conversation, its sources and feedback. Everything a session knows is in that session's state:
+    the turns in the browser (`BrowserState`, so a reload keeps them), the follow-up memory and the rating
+    awaiting a comment on the server (`State`)."""
+    store = FeedbackStore(settings.feedback_path)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            transcript = gr.HTML(transcript_html([]), elem_id="samtal", js_on_load=CLICKS_JS, autoscroll=True,
+                                 max_height="58vh", padding=False)  # the question box stays in sight
+            status = gr.Markdown(elem_id="status")
+            with gr.Row(elem_id="comment-row", visible=False) as comment_row:
+                comment = gr.Textbox(label="Kommentar till ditt omdöme (valfritt)", elem_id="comment", scale=4)
+                comment_send = gr.Button("Skicka kommentar", elem_id="comment-send", scale=1, min_width=140)
+            with gr.Row(elem_id="ask-row"):
+                box = gr.Textbox(label="Din fråga", placeholder="T.ex. Hur mycket investeras i WiFi-nät 2024?",
+                                 elem_id="fraga", scale=5, max_lines=6)
+                send = gr.Button("Fråga", variant="primary", elem_id="skicka", scale=1, min_width=90)
+            new = gr.Button("Ny konversation", size="sm", elem_id="ny-konversation")
+            gr.Markdown("**Exempelfrågor** – klicka för att fråga:")
+            with gr.Row(elem_id="exempel"):
+                examples = [gr.Button(q, size="sm", elem_classes="example") for q in EXAMPLES]
+        with gr.Column(scale=2, min_width=300, elem_id="kallkolumn"):
+            panel = gr.HTML(PANEL_EMPTY, elem_id="kallpanel", padding=True)
+    turns = gr.BrowserState([], storage_key="regionservice-samtal", secret=browser_secret(settings.data_dir))
+    conversation = gr.State(None)
+    pending = gr.State(None)  # the feedback row a comment will go to
+
+    def chat(message: str, history: list[dict], memory):
+        history = valid_turns(history)
+        memory = memory or bot.conversation()  # one per browser session: follow-ups read against it
+        if not (message or "").strip():
+            return transcript_html(history), "", history, memory, EMPTY_QUESTION
+        answer = guard.answer(memory.ask, message)
+        limit = settings.max_question_chars  # a refused long question is kept as far as it was read
+        shown = message if len(message) <= limit else message[:limit] + " …"
+        history = (history + [{"question": shown, "answer": answer.model_dump(mode="json"), "rating": None}])[-MAX_TURNS:]
+        return transcript_html(history), "", history, memory, ""
+
+    def clicked(history: list[dict], waiting, request: gr.Request, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        history = valid_turns(history)
+        try:
+            turn = history[int(data.get("turn"))]
+        except (TypeError, ValueError, IndexError):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        answer = Answer.model_validate(turn["answer"])
+        if data.get("action") == "source":
+            c = next((c for c in answer.citations if c.n == data.get("n")), None)
+            if c is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(), source_panel_html(c, bot.document_lines(c.source), bot.figures()), gr.skip(),
+                    gr.skip(), gr.skip(), gr.skip())
+        if data.get("action") == "feedback" and data.get("rating") in (1, -1):
+            rating = int(data["rating"])
+            if turn.get("feedback_id"):
+                store.rate(turn["feedback_id"], rating)
+            else:
+                turn["feedback_id"] = store.add(answer, rating, getattr(request, "username", None))
+            turn["rating"] = rating
+            return (transcript_html(history), gr.skip(), history, gr.update(visible=True), turn["feedback_id"],
+                    "Tack! Skriv gärna vad som var bra eller fel med svaret (valfritt).")
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+
+    def commented(text: str, waiting):
+        if waiting and (text or "").strip():
+            store.comment(int(waiting), text)
+            return gr.update(visible=False), "", None, "Tack för kommentaren!"
+        return gr.update(visible=False), "", None, ""
+
+    def restart():
+        return transcript_html([]), [], None, PANEL_EMPTY, gr.update(visible=False), None, "", ""
+
+    asked = [transcript, box, turns, conversation, status]
+    send.click(chat, [box, turns, conversation], asked, api_name=False, **answering)
+    box.submit(chat, [box, turns, conversation], asked, api_name=False, **answering)
+    for button, question in zip(examples, EXAMPLES):
+        button.click(lambda history, memory, q=question: chat(q, history, memory), [turns, conversation], asked,
+                     api_name=False, **answering)
+    transcript.click(clicked, [turns, pending], [transcript, panel, turns, comment_row, pending, status],
+                     api_name=False).then(
+        None, None, None, api_name=False,
+        js="() => { if (window.innerWidth < 900) document.getElementById('kallpanel')?.scrollIntoView({block: 'start'}); }")
+    comment_send.click(commented, [comment, pending], [comment_row, comment, pending, status], api_name=False)
+    comment.submit(commented, [comment, pending], [comment_row, comment, pending, status], api_name=False)
+    new.click(restart, None, [transcript, turns, conversation, panel, comment_row, pending, status, box],
+              api_name=False)
+    app.load(lambda history: transcript_html(valid_turns(history)), turns, transcript, api_name=False)
 
 
 def build_app(bot, settings: Settings | None = None) -> gr.Blocks:
     settings = settings or bot.settings
     docs = bot.documents()
-    rows = [[d["title"], d["doc_type"], d.get("body") or "", d.get("date") or "", d["n_chunks"], d["source"]]
-            for d in docs]
     guard = Guard(settings.answer_timeout_s, settings.concurrency, log)
-    # the chat's two triggers and the API share one limit: `concurrency` questions at once, whoever asks
+    # the chat's triggers and the API share one limit: `concurrency` questions at once, whoever asks
     answering = {"concurrency_limit": settings.concurrency, "concurrency_id": "answer"}
-
-    def chat(message: str, history: list[dict], conversation):
-        history = list(history or [])
-        conversation = conversation or bot.conversation()  # one per browser session: follow-ups read against it
-        if not (message or "").strip():
-            return history, "", conversation
-        answer = guard.answer(conversation.ask, message)
-        history += [{"role": "user", "content": message}, {"role": "assistant", "content": answer_markdown(answer)}]
-        return history, "", conversation
 
     def api_ask(question: str) -> dict:
         return guard.answer(bot.ask, question or "").model_dump()
@@ -253,15 +357,9 @@ def build_app(bot, settings: Settings | None = None) -> gr.Blocks:
     with gr.Blocks(title="Regionservice – styrdokument") as app:
         gr.Markdown("## Fråga styrdokumenten\nSvar med källor ur Regionservice verksamhetsplaner, handlingsplaner "
                     "och protokoll. Varje siffra i ett svar står i det citerade stycket; finns svaret inte i "
-                    "dokumenten säger assistenten det.")
+                    "dokumenten säger assistenten det.", elem_id="intro")
         with gr.Tab("Fråga"):
-            chatbot = gr.Chatbot(label="Samtal", height=480)
-            box = gr.Textbox(label="Din fråga", placeholder="T.ex. Hur mycket investeras i WiFi-nät 2024?")
-            send = gr.Button("Fråga", variant="primary")
-            gr.Examples(EXAMPLES, inputs=box, label="Exempelfrågor")
-            state = gr.State(None)
-            send.click(chat, [box, chatbot, state], [chatbot, box, state], api_name=False, **answering)
-            box.submit(chat, [box, chatbot, state], [chatbot, box, state], api_name=False, **answering)
+            chat_tab(bot, app, settings, guard, answering)
         with gr.Tab("Siffror"):
             figures_tab(bot, app)
         with gr.Tab("Mål"):
@@ -269,13 +367,40 @@ def build_app(bot, settings: Settings | None = None) -> gr.Blocks:
         with gr.Tab("Beslut"):
             decisions_tab(bot, app)
         with gr.Tab("Dokument"):
-            gr.Markdown(f"Indexet innehåller **{len(docs)} dokument** och **{sum(r[4] for r in rows)} avsnitt**.")
-            gr.Dataframe(rows, headers=["Titel", "Typ", "Organ", "Datum", "Avsnitt", "Fil"], interactive=False)
+            gr.Markdown(f"Indexet innehåller **{len(docs)} dokument** och **{sum(d['n_chunks'] for d in docs)} "
+                        f"avsnitt**. Klicka på en fil för att läsa den.")
+            gr.HTML(documents_html(docs), elem_id="doc-list")
         with gr.Row(visible=False):
             q_in = gr.Textbox()
             a_out = gr.JSON()
             gr.Button().click(api_ask, q_in, a_out, api_name="ask", **answering)
     return app
+
+
+CSS = CHAT_CSS + CHART_CSS + TABLE_CSS + """
+#exempel { gap: .4em; }
+#exempel .example { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
+/* Gradio follows the system's dark mode; the light tints above would hold light text there */
+.dark #samtal .msg.user { background: #1e3a8a; }
+.dark #samtal .msg.bot { border-color: #374151; }
+.dark #samtal .fb { background: transparent; color: inherit; border-color: #4b5563; }
+.dark #samtal .fb[aria-pressed='true'] { background: #1e40af; }
+.dark #samtal .kref, .dark #kallpanel a { color: #93c5fd; }
+.dark #kallpanel blockquote { background: #172554; }
+.dark #kallpanel .section, .dark #kallpanel .where, .dark #kallpanel .label, .dark #kallpanel .quote-table caption,
+.dark #samtal .who, .dark #samtal .welcome, .dark .rtable small { color: #9ca3af; }
+.dark #kallpanel .context-lines tr.hit, .dark .rtable tr.hit { background: #713f12; }
+.dark #kallpanel .context-lines tr.hit td.ln { color: #fde68a; }
+.dark .fig-svg .tick, .dark .fig-svg .point-label { fill: #e5e7eb; }
+.dark .fig-svg .grid { stroke: #4b5563; }
+.dark .fig-chart-empty p { background: #1f2937; }
+@media (max-width: 640px) {
+  /* all five tabs in one row at 390 px, rather than Beslut and Dokument behind a "more" menu */
+  [role=tablist] button, .tab-container button { padding-left: .55em !important; padding-right: .55em !important; }
+  #ask-row { flex-wrap: wrap; }
+  #samtal .msg.user { max-width: 100%; }
+}
+"""
 
 
 def serve(settings: Settings, host: str, port: int, block: bool = True, bot=None):
@@ -285,8 +410,11 @@ def serve(settings: Settings, host: str, port: int, block: bool = True, bot=None
 
     bot = bot or Assistant(settings)
     app = build_app(bot, settings)
+    options = launch_options(settings)
+    # the documents the citations point at, on the same app (and behind the same checks) as the chat
+    options["app_kwargs"]["routes"] = document_routes(bot, settings.corpus_dir)
     # show_error off: an exception's text is for the log (the handlers catch and log; see assistant.guard)
     app.queue(default_concurrency_limit=settings.concurrency).launch(
         server_name=host, server_port=port, share=False, prevent_thread_lock=not block, show_error=False,
-        state_session_capacity=settings.max_sessions, **launch_options(settings))
+        state_session_capacity=settings.max_sessions, css=CSS, **options)
     return app

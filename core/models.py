@@ -214,3 +214,21 @@ class Decision(BaseModel):
     line_start: int
     line_end: int
     page_start: int | None = None
+
+
+Rating = Literal[1, -1]
+
+
+class Feedback(BaseModel):
+    """A user's 👍/👎 on one chat answer, kept with what was asked and shown so that it can be judged later
+    without the session: the question, the answer text, its citations and which answerer produced it."""
+
+    id: int | None = None
+    created: str = Field(description="When it was given, ISO 8601 in UTC.")
+    rating: Rating = Field(description="1 = bra svar (👍), -1 = dåligt svar (👎).")
+    comment: str | None = None
+    question: str
+    answer: str
+    citations: list[Citation] = []
+    mode: str = Field(description="The answer's route (figure, list, prose) or `abstained`.")
+    user: str | None = Field(None, description="The logged-in user, when the server requires a login.")

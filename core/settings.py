@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         return self.index_path / "bm25"
 
     @property
+    def feedback_path(self) -> Path:
+        # Beside the generations, not in one: an ingest replaces the index, never what users said about answers.
+        return self.data_dir / "feedback.sqlite"
+
+    @property
     def lexicon_cache_dir(self) -> Path:
         return self.data_dir / "lexicon"
 

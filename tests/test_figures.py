@@ -253,11 +253,13 @@ def test_a_prose_answer_quoting_a_repaired_row_says_what_the_store_holds(bot):
 
 
 def test_the_siffror_tab_lists_every_figure_and_charts_series(bot):
-    from assistant.ui import chart_frame, figure_rows, series_of
+    from assistant.ui import series_of
+    from assistant.ui_chart import points_of
+    from assistant.ui_tables import figure_table
 
-    rows = figure_rows(bot.figures())
-    assert len(rows) == len(bot.figures()) and any(r[8].startswith("✎ rättad (tryckt 23945)") for r in rows)
+    table = figure_table(bot.figures())
+    assert table.count("<tr><td") == len(bot.figures()) and "✎ rättad (tryckt 23945)" in table
     series = series_of(bot.figures())
     fast = [name for name in series if name.startswith("Totalsumma (Område Fastigheter")][0]
-    frame = chart_frame(series[fast])
-    assert list(frame["värde"]) == [29309.0, 32327.0, 45397.0]
+    points = points_of(series[fast])
+    assert [(p.x, float(p.value)) for p in points] == [("2024", 29309.0), ("2025", 32327.0), ("2026", 45397.0)]

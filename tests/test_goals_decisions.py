@@ -190,5 +190,7 @@ def test_the_mal_and_beslut_tabs_render_the_records(bot):
     tree = goal_tree_html(bot.goals())
     assert tree.count("<details") == len(bot.goals()) + len({(g.title, g.year) for g in bot.goals()})
     assert "Effektmål 9" in tree and "✓" in tree and "rad 418" in tree
-    rows = decision_table(decision_rows(bot.decisions(), bot.goals(), area="Område IT"))
-    assert {r[0] for r in rows} == {"åtgärd", "uppdrag"} and len(rows) == 5
+    rows = decision_rows(bot.decisions(), bot.goals(), area="Område IT")
+    assert {r["kind"] for r in rows} == {"åtgärd", "uppdrag"} and len(rows) == 5
+    table = decision_table(rows)
+    assert table.count("<tr><td") == 5 and table.count("data-label='Typ'>uppdrag<") == 2

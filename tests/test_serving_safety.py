@@ -76,7 +76,8 @@ def ask_api(http: httpx.Client, base: str, question: str) -> dict:
 
 
 def chat(http: httpx.Client, base: str, app, message: str) -> str:
-    """The chat box as the browser drives it (queue join, then the session's event stream); the reply's HTML."""
+    """The chat box as the browser drives it (queue join, then the session's event stream); the conversation's
+    HTML with the reply."""
     fn_index = next(i for i, fn in app.fns.items() if fn.name == "chat")
     session = uuid.uuid4().hex
     joined = http.post(f"{base}/gradio_api/queue/join",
@@ -88,9 +89,7 @@ def chat(http: httpx.Client, base: str, app, message: str) -> str:
             msg = json.loads(data)
             if msg.get("msg") == "process_completed":
                 assert msg.get("success"), msg
-                history = msg["output"]["data"][0]
-                return history[-1]["content"] if isinstance(history[-1]["content"], str) else \
-                    json.dumps(history[-1]["content"], ensure_ascii=False)
+                return msg["output"]["data"][0]  # the conversation as the page shows it (HTML)
     raise AssertionError("stream ended without a reply")
 
 
