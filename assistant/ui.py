@@ -172,7 +172,7 @@ def goals_tab(bot, app) -> None:
     pick.change(show, pick, tree, api_name=False)
 
 
-DECISION_KINDS = ["beslutspunkt", "förslag", "yrkande", "propositionsordning", "expediering", "justering", "underlag",
+DECISION_KINDS = ["beslutspunkt", "förslag", "yrkande", "reservation", "propositionsordning", "expediering", "justering", "underlag",
                   "åtgärd", "uppdrag"]
 
 

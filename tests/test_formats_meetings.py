@@ -175,3 +175,14 @@ def test_a_form_line_of_the_protocols_front_page_answers_alone(formats_bot):
     assert not answer.abstained and "Maria Sjöberg" in answer.answer
     assert answer.citations[0].source == PROTOCOL
     assert len(answer.citations[0].quote) < 120  # the line, not the whole front page
+
+
+def test_the_beslut_tab_lists_every_meeting_formats_decisions(formats_bot):
+    from assistant.structure import decision_rows
+    from assistant.ui import decision_table
+
+    rows = decision_rows(formats_bot.decisions(), formats_bot.goals())
+    sources = {r["source"] for r in rows}
+    assert set(MEETING_FILES) <= sources  # each format gives the tab something
+    table = decision_table(rows)
+    assert table.count("<tr><td") == len(rows) and "data-label='Typ'>reservation<" in table

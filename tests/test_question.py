@@ -92,3 +92,20 @@ def test_a_real_thesaurus_gives_synonyms_by_stem(bot, tmp_path):
     assert synonyms.available and stem("reducera")[0] in synonyms.of(stem("minskar")[0])  # by stem, any form
     assert stem("skälen")[0] in synonyms.of(stem("orsaken")[0])
     assert Synonyms.find(bot.searcher.analyzer, tmp_path / "missing").of(stem("minska")[0]) == frozenset()
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Vad beslutade regionstyrelsen om budgeten för 2027?", "budget"),
+    ("Vad föreslås om motionen om avgiftsfri parkering för blodgivare?", "avgiftsfri"),  # past `motionen`
+    ("Vad föreslås om motion nr 31-2025?", None),  # named by its number: no subject word
+])
+def test_a_decision_question_is_about_the_thing_after_om(bot, question, topic):
+    q = bot.reader.read(question)
+    assert "decision" in q.asks and q.wants != "amount"  # `budgeten` names a measure but no figure is asked for
+    assert (q.topic[0] if q.topic else None) == (topic and bot.reader.analyzer.terms(topic)[0])
+
+
+def test_a_case_number_is_an_identifier_not_a_year(bot):
+    q = bot.reader.read("Vad föreslås om motion nr 31-2025 och ärende RS 2026/77 i budget 2026?")
+    assert q.years == [2026] and q.identifiers == ["31-2025", "2026/77"]
+    assert bot.reader.read("Vad beslutades 2025-11-12?").years == [2025]
