@@ -34,7 +34,7 @@ from .vectors import VectorStore
 # 7: running-text figures with kind, basis, period and context from the words around them; 8: sources relative
 # to the corpus dir and document ids a slug plus a hash of the path, so chunk, figure, goal and decision ids change;
 # a heading with nothing under it is text of its own; 9: OCR repair leaves clean and short texts as printed).
-PIPELINE_VERSION = "13"
+PIPELINE_VERSION = "14"
 
 
 class EmbedderMismatchError(RuntimeError):

@@ -13,7 +13,7 @@ from .chunking import make_chunks
 from .figures import extract_figures
 from .goals import extract_goals
 from .layout import read_layout, unglue
-from .ocr_repair import Repair, Repairer, is_stripped
+from .ocr_repair import Repair, Repairer, damaged_lines
 from .readers import RawText, read_file
 from .structure import split_structure
 
@@ -36,8 +36,8 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
                areas: Areas | None = None) -> ParsedDocument:
     areas = areas or Areas([])
     original = raw.text
-    stripped = is_stripped(original)
-    text, repairs = repairer.repair_text(original, stripped=stripped)
+    damaged = damaged_lines(original, raw.page_starts)  # per page: a scanned appendix in a typed PDF
+    text, repairs = repairer.repair_text(original, stripped=damaged)
     text = unglue(text)
     # page furniture, contents lists and download links blanked: what the structure and the extractors read
     layout = read_layout(text, raw.page_starts)
@@ -48,9 +48,23 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
     goals = extract_goals(meta, blocks, body, areas, raw.page_of)
     decisions = extract_decisions(meta, blocks, body, areas, raw.page_of, layout.items)
     notes = list(raw.notes)
-    if stripped:
+    if all(damaged):
         notes.append(f"OCR text without å/ä/ö: {len(repairs)} words repaired")
+    elif any(damaged):
+        notes.append(f"OCR text without å/ä/ö on lines {_spans(damaged)}: {len(repairs)} words repaired")
     return ParsedDocument(meta, original, text, chunks, repairs, notes, figures, checks, goals, decisions)
+
+
+def _spans(flags: list[bool]) -> str:
+    """`1–60, 181–240`: the runs of true flags, 1-based."""
+    out, start = [], None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            out.append(f"{start + 1}–{i}")
+            start = None
+    return ", ".join(out)
 
 
 def parse_file(path: Path, corpus_dir: Path, entry: dict | None, repairer: Repairer,

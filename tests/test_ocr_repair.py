@@ -90,3 +90,20 @@ def test_clean_text_is_not_touched(lexicon):
 def test_a_short_text_is_not_judged_damaged(lexicon, text):
     assert not is_stripped(text)
     assert Repairer(lexicon).repair_text(text) == (text, [])
+
+
+def test_a_damaged_page_in_a_clean_document_is_repaired_and_the_rest_left_alone(lexicon):
+    """A typed protocol with a scanned appendix: only the appendix's lines are repaired."""
+    from ingest.ocr_repair import damaged_lines
+
+    clean = PROTOCOL.read_text(encoding="utf-8")
+    scanned = "\n".join(PLAN.read_text(encoding="utf-8").split("\n")[200:260])
+    text = f"{clean}\n{scanned}"
+    starts = [0, len(clean.split("\n"))]
+    flags = damaged_lines(text, starts)
+    assert not any(flags[:starts[1]]) and all(flags[starts[1]:])
+    repaired, repairs = Repairer(lexicon).repair_text(text, page_starts=starts)
+    assert repairs and all(r.line > starts[1] for r in repairs)
+    assert repaired.split("\n")[:starts[1]] == clean.split("\n")
+    # the same appendix without page breaks: judged in windows of lines, with the same result for the clean part
+    assert not any(damaged_lines(text)[:starts[1] - 60])
