@@ -208,6 +208,10 @@ def _read_html(path: Path, data: bytes) -> RawText:
             continue
         classes = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
         if HTML_CHROME.search(classes) or tag.get("role") in ("navigation", "banner", "contentinfo"):
+            # a page's frame may carry such a class too (`<body class="has-menu">`): what holds the page's
+            # heading or its main text is never chrome
+            if tag.name in ("html", "body", "main", "article") or tag.find(["h1", "main", "article"]) is not None:
+                continue
             tag.decompose()
     lines: list[str] = []
     current: list[str] = []

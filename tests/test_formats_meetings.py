@@ -186,3 +186,15 @@ def test_the_beslut_tab_lists_every_meeting_formats_decisions(formats_bot):
     assert set(MEETING_FILES) <= sources  # each format gives the tab something
     table = decision_table(rows)
     assert table.count("<tr><td") == len(rows) and "data-label='Typ'>reservation<" in table
+
+
+def test_a_page_frame_with_a_menu_class_keeps_its_text(tmp_path):
+    from ingest.readers import read_file
+
+    page = tmp_path / "mote.html"
+    page.write_text("<html><body class='has-menu'><nav>Start</nav><div class='menu'>Nämnder</div><main>"
+                    "<h1>Möte 2026-03-18</h1><p>Servicenämnden föreslås besluta att godkänna rapporten.</p></main>"
+                    "<div class='cookie-notice'>Vi använder kakor</div></body></html>", encoding="utf-8")
+    text = read_file(page, 10**6).text
+    assert "föreslås besluta" in text and "# Möte 2026-03-18" in text
+    assert "Nämnder" not in text and "kakor" not in text and "Start" not in text
