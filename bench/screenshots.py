@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.test_ui_browser import open_tab  # the same way to a tab as the browser tests take
+
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
 CHROMIUM = os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium")
@@ -46,15 +48,6 @@ def start_server() -> tuple[subprocess.Popen, str]:
             proc.terminate()
             raise SystemExit("the server did not answer within 120 s")
         time.sleep(0.5)
-
-
-def open_tab(page, name: str) -> None:
-    tab = page.get_by_role("tab", name=name)
-    if tab.count() and tab.first.is_visible():
-        tab.first.click()
-    else:
-        page.get_by_label("More tabs").click()
-        page.locator(".overflow-dropdown button", has_text=name).click()
 
 
 def shoot(browser, base: str, size: str) -> list[Path]:

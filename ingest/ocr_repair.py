@@ -100,6 +100,8 @@ def damaged_lines(text: str, page_starts: list[int] | None = None) -> list[bool]
 
 
 class Repairer:
+    CACHE_WORDS = 200_000  # words of a corpus and its questions; bounded, each entry is two short strings
+
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
         self._cache: dict[tuple[str, bool], str] = {}
@@ -128,9 +130,12 @@ class Repairer:
 
     def repair_word(self, token: str, stripped: bool = True) -> str:
         key = (token, stripped)
-        if key not in self._cache:
-            self._cache[key] = self._repair_token(token, stripped)
-        return self._cache[key]
+        word = self._cache.get(key)
+        if word is None:
+            word = self._cache[key] = self._repair_token(token, stripped)
+            if len(self._cache) > self.CACHE_WORDS:  # a long-running server meets new words without end
+                self._cache.pop(next(iter(self._cache)))  # the oldest: dicts keep insertion order
+        return word
 
     # --- internals -------------------------------------------------------------------------------------------
     def _repair_line(self, line: str, stripped: bool) -> str:

