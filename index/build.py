@@ -33,8 +33,10 @@ from .vectors import VectorStore
 # 4: verb-stem compounds; 5: units embedded for the reader; 6: a tab table's label row is its column header;
 # 7: running-text figures with kind, basis, period and context from the words around them; 8: sources relative
 # to the corpus dir and document ids a slug plus a hash of the path, so chunk, figure, goal and decision ids change;
-# a heading with nothing under it is text of its own; 9: OCR repair leaves clean and short texts as printed).
-PIPELINE_VERSION = "9"
+# a heading with nothing under it is text of its own; 9: OCR repair leaves clean and short texts as printed;
+# 10: page furniture and contents lists blanked, statement columns (Not, Avvikelse), subtotals, deviations and
+# report years in running text, perspective headings and numbered goals and assignments).
+PIPELINE_VERSION = "10"
 
 
 class EmbedderMismatchError(RuntimeError):

@@ -11,6 +11,7 @@ from .catalog import document_meta
 from .decisions import extract_decisions
 from .chunking import make_chunks
 from .figures import extract_figures
+from .furniture import blank_furniture
 from .goals import extract_goals
 from .ocr_repair import Repair, Repairer, is_stripped
 from .readers import RawText, read_file
@@ -37,11 +38,13 @@ def parse_text(raw: RawText, meta: DocumentMeta, repairer: Repairer, chunk_chars
     original = raw.text
     stripped = is_stripped(original)
     text, repairs = repairer.repair_text(original, stripped=stripped)
-    blocks = split_structure(text, meta.short_title, meta.doc_type)
-    chunks = make_chunks(meta, raw, text.split("\n"), blocks, chunk_chars)
-    figures, checks = extract_figures(meta, blocks, text, raw.page_of)
-    goals = extract_goals(meta, blocks, text, areas, raw.page_of)
-    decisions = extract_decisions(meta, blocks, text, areas, raw.page_of)
+    # page furniture and contents lists blanked (same line count): what the structure and the extractors read
+    body = blank_furniture(text)
+    blocks = split_structure(body, meta.short_title, meta.doc_type)
+    chunks = make_chunks(meta, raw, body.split("\n"), blocks, chunk_chars)
+    figures, checks = extract_figures(meta, blocks, body, raw.page_of)
+    goals = extract_goals(meta, blocks, body, areas, raw.page_of)
+    decisions = extract_decisions(meta, blocks, body, areas, raw.page_of)
     notes = list(raw.notes)
     if stripped:
         notes.append(f"OCR text without å/ä/ö: {len(repairs)} words repaired")
