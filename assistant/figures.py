@@ -48,6 +48,11 @@ FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|va
 TOTAL_WORDS = re.compile(r"\b(totalt?|totala|sammanlagt|sammanlagda|sammantaget|in total|altogether)\b")
 STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
                "unverified": "kunde inte kontrolleras mot någon summa"}
+# A question about a deviation (`avvikelsen mot budget`, `underskott mot budget`, `bättre än budgeterat`) asks
+# for the deviation figures (`Avvikelse 2025`, `en negativ avvikelse med 175 miljoner kronor`).
+DEVIATION = re.compile(r"\bavvik\w*|\b(?:battre|samre|hogre|lagre) an (?:den |det )?(?:budget\w*|prognos\w*)|"
+                       r"\b(?:under|over)skott\w* (?:mot|jamfort med|i forhallande till) (?:den |det )?budget\w*")
+COMPARED_BASIS = re.compile(r"\b(?:mot|an|jamfort med|i forhallande till)\s+(?:den |det )?(?:budget\w*|prognos\w*)")
 KIND_WORDS = {"investering": "investering", "investeringar": "investering", "investeras": "investering",
               "besparing": "besparing", "besparingen": "besparing", "besparingar": "besparing",
               "besparingarna": "besparing", "spara": "besparing", "sparar": "besparing", "savings": "besparing",
@@ -182,13 +187,17 @@ class FigureAnswerer:
 
     def read(self, q: Question) -> FigureQuery:
         folded = fold(q.normalized).lower()  # typos mended, diacritics restored, English mapped
-        words = re.findall(r"[\wåäö-]+", folded)
+        deviation = DEVIATION.search(folded)
+        # `avvikelsen mot budget`, `bättre än budget`: the budget is what is compared with, not the figure's basis
+        words = re.findall(r"[\wåäö-]+", COMPARED_BASIS.sub(" ", folded) if deviation else folded)
         basis = next((_basis(w) for w in words if _basis(w)), None)
         if q.english:
             basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
             (k for w in words for prefix, k in KIND_PREFIXES  # inflections, not compounds (`besparingskrav`)
              if w.startswith(prefix) and len(w) - len(prefix) <= 4), None)
+        if deviation and kind is None:
+            kind = "avvikelse"
         areas: list[str] = []
         maybe: list[str] = []  # `fastigheter` alone: an area in a follow-up, a row word otherwise
         named = re.search(r"\bomr\w{0,3}de\s+([\wåäö][\wåäö ]{1,40}?)(?:\s+(?:19|20)\d\d|[?.,]|$)", folded)

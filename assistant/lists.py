@@ -51,7 +51,9 @@ LIST_CUE = re.compile(r"^(vilka|vilken|vilket|vad|lista|ange|namn\w*|vem|vart|hu
 FULFILLED = re.compile(r"\buppfyll(d|des|da|t|ts)\b|\bmaluppfyllelse\b|\bnadde?s?\b|\bfulfilled\b|\bmet\b")
 NEGATED = re.compile(r"\b(inte|ej|icke|not)\b")
 PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)")
-NUMBER = re.compile(r"\beffektmal(?:et)?\s+(?:nr\.?\s*|nummer\s+)?(\d+)")
+# `effektmål 9`, `uppdrag 7`, `mål 3`: a numbered node (the number, and the level its word names)
+NUMBER = re.compile(r"\b(effektmal|uppdrag|mal)(?:et)?\s+(?:nr\.?\s*|nummer\s+)?(\d{1,3})(?![\d.,])")
+NUMBERED_LEVELS = {"effektmal": {"effektmål"}, "uppdrag": {"uppdrag"}, "mal": {"nämndens mål", "fullmäktiges mål"}}
 LIST_FRAME = {fold(w) for w in """
 vilka vilken vilket vad lista ange finns fanns har hade gäller följer följs följa mäts mäta under inom för om
 till av med som är var blev ska skulle kommer nämnden nämndens regionen region beslutade beslutat beslutats
@@ -157,7 +159,9 @@ class ListAnswerer:
                 terms += [fold(p) for p in split[:-1] if len(p) >= 3]
                 continue
             terms.append(w)
-        return ListQuery(target, q.years, areas, paragraph, number.group(1) if number else None, fulfilled,
+        if number and number.group(1) != "effektmal" and target not in NUMBERED_LEVELS[number.group(1)]:
+            number = None  # `mål 2026` is a year; `uppdrag 3` asked about indicators names no indicator's number
+        return ListQuery(target, q.years, areas, paragraph, number.group(2) if number else None, fulfilled,
                          list(dict.fromkeys(terms)), q.text,
                          cue=bool(LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text),
                          topic=list(q.topic), identifiers=list(q.identifiers))
@@ -192,13 +196,25 @@ class ListAnswerer:
         known = [t for t in lq.terms if self._known(t)]
         lq.dropped = len(lq.terms) - len(known)
         lq.terms = known
-        answer = self._goals(lq) if lq.target in GOAL_LEVELS else self._decisions(lq)
+        answer = self._find(lq)
         if answer is None and lq.terms:
             # words that narrow to nothing (`satt` in `Vilka mål har nämnden satt upp för 2026?`) are left out
             # too, and counted: the selection weighs a list that ignored part of the question
             lq.dropped += len(lq.terms)
             lq.terms = []
-            answer = self._goals(lq) if lq.target in GOAL_LEVELS else self._decisions(lq)
+            answer = self._find(lq)
+        return answer
+
+    def _find(self, lq: ListQuery) -> Answer | None:
+        if lq.target not in GOAL_LEVELS:
+            return self._decisions(lq)
+        answer = self._goals(lq)
+        if answer is None and lq.target == "nämndens mål":
+            # `mål` in a plan decided by fullmäktige (a regionplan) are fullmäktige's own
+            lq.target = "fullmäktiges mål"
+            answer = self._goals(lq)
+            if answer is None:
+                lq.target = "nämndens mål"
         return answer
 
     def _target_stems(self) -> set[str]:
@@ -250,12 +266,19 @@ class ListAnswerer:
         if lq.fulfilled is not None:
             candidates = [g for g in candidates if g.fulfilled is lq.fulfilled]
         if lq.number:
+            own = [g for g in candidates if g.number == lq.number]  # `uppdrag 7` is the assignment numbered 7
             anchor_ids = {g.id for g in self.goals if g.number == lq.number}
-            candidates = [g for g in candidates if g.id in anchor_ids or self._lineage(g) & anchor_ids]
+            candidates = own or [g for g in candidates if self._lineage(g) & anchor_ids]
         anchors_note = ""
         anchors: list[GoalNode] = []
         # the organisation's own: "Region Örebro läns vision" names no subset of it
         terms = [] if level in ("vision", "värdegrund", "perspektiv") else lq.terms
+        if level == "uppdrag" and terms:
+            # `Vilka uppdrag har regionstyrelsen fått?`: the assignments given to it, not every one that names it
+            given = [g for g in candidates if g.assignee and any(self._covers([t], g.assignee, 1.0) for t in terms)]
+            if given:
+                terms = [t for t in terms if not any(self._covers([t], g.assignee, 1.0) for g in given)]
+                candidates = given
         if terms and not lq.number:
             anchors = [g for g in self._sharing_terms(terms) if g.level != level and _rank(g.level) < _rank(level)
                        and self._covers(terms, g.text, 0.6, g.id)]
@@ -403,6 +426,8 @@ def _describe(item) -> str:
             text = f"Uppdrag: {text}"
         if item.level == "effektmål" and item.number:
             text = f"Effektmål {item.number}. {text}"
+        elif item.level == "uppdrag" and item.number:
+            text = f"Uppdrag {item.number}. {text}"
         if item.fulfilled is True:
             text += " (✓ uppfyllt)"
         elif item.fulfilled is False:

@@ -33,8 +33,11 @@ from .vectors import VectorStore
 # 4: verb-stem compounds; 5: units embedded for the reader; 6: a tab table's label row is its column header;
 # 7: running-text figures with kind, basis, period and context from the words around them; 8: sources relative
 # to the corpus dir and document ids a slug plus a hash of the path, so chunk, figure, goal and decision ids change;
-# a heading with nothing under it is text of its own; 9: OCR repair leaves clean and short texts as printed).
-PIPELINE_VERSION = "14"
+# a heading with nothing under it is text of its own; 9: OCR repair leaves clean and short texts as printed;
+# 10–15: page furniture, contents lists and download labels blanked, agenda items, meeting decisions, statement
+# columns (Not, Avvikelse), subtotals, deviations and report years in running text, perspective headings and
+# numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page).
+PIPELINE_VERSION = "15"
 
 
 class EmbedderMismatchError(RuntimeError):

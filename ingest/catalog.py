@@ -27,9 +27,9 @@ HEAD_DATE = re.compile(r"\b(20\d\d-[01]\d-[0-3]\d)\b")
 TYPE_HINTS = [
     ("protokoll", re.compile(r"protokoll|§\s*\d+|justeras|propositionsordning", re.I)),
     ("handlingsplan", re.compile(r"handlingsplan", re.I)),
-    ("verksamhetsplan", re.compile(r"verksamhetsplan", re.I)),
-    ("årsredovisning", re.compile(r"årsredovisning|verksamhetsberättelse", re.I)),
-    ("delårsrapport", re.compile(r"delårsrapport", re.I)),
+    ("verksamhetsplan", re.compile(r"verksamhetsplan|regionplan", re.I)),
+    ("årsredovisning", re.compile(r"[åa]rsredovisning|verksamhetsberättelse", re.I)),
+    ("delårsrapport", re.compile(r"del[åa]rsrapport", re.I)),
 ]
 
 
@@ -182,9 +182,14 @@ def document_meta(file: Path, corpus_dir: Path, entry: dict | None, text: str,
 
 
 def _detect_type(text: str) -> str:
-    for name, pattern in TYPE_HINTS:
-        if pattern.search(text):
-            return name
+    """The kind the file name and the document's first lines give (`Regionplan 2026–2028`), before a word
+    anywhere in its head: a plan that gives a nämnd the task to write a handlingsplan is no handlingsplan."""
+    lines = text.splitlines()
+    title = "\n".join([lines[0]] + [s for s in lines[1:] if s.strip()][:2]) if lines else ""
+    for scope in (title, text):
+        for name, pattern in TYPE_HINTS:
+            if pattern.search(scope):
+                return name
     return "dokument"
 
 

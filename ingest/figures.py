@@ -18,6 +18,7 @@ UNITS = [  # longest first: `miljoner kronor` before `kronor`
     (r"kronor|kr", "kr"), (r"procentenheter", "procentenheter"), (r"procent|%", "%"),
     (r"årsarbetare", "årsarbetare"), (r"mil", "mil"),
 ]
+REPORT_TYPES = ("årsredovisning", "delårsrapport", "verksamhetsberättelse")  # they report outcomes of their year
 UNIT_RE = "|".join(f"(?:{u})" for u, _ in UNITS)
 AMOUNT = re.compile(
     r"(?P<value>[-–−+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|[-–−+]?\d+(?:,\d+)?)\s*(?P<unit>" + UNIT_RE + r")(?![\wåäö])"
@@ -25,12 +26,23 @@ AMOUNT = re.compile(
 # `HME = 76 (74)`, `Sjukfrånvaro (R12) = 6,94 % (7,53 %)`: a key ratio with last period's value beside it
 RATIO = re.compile(r"^\W*(?P<label>[A-ZÅÄÖ][\wåäöÅÄÖ/ -]{1,60}?(?:\s*\(R12\))?)\s*[=:]\s*(?P<value>[-–−+]?\d+(?:,\d+)?)"
                    r"\s*(?P<unit>%|procent)?\s*\((?P<prev>[-–−+]?\d+(?:,\d+)?)\s*%?\)")
-CLAUSE_START = re.compile(r"(?:^|[.;:()•]|,\s|\s[-–]\s|\s(?:samt|och|men|där|vilket)\s)(?=[^.;:()•]*$)")
+CLAUSE_START = re.compile(r"(?:^|[.;:()•]|,\s|\s[-–]\s|(?<!-)\s(?:samt|och|men|där|vilket)\s)(?=[^.;:()•]*$)")
 # What the words around a number in running text say it is, and when: kind and basis cues look at the clause
 # before the number and the sentence it stands in (`den budgeterade intäkten`, `Helårsprognosen för 2023`,
 # `ett stort besparingskrav på 628 miljoner kronor`, `(4 mkr från 2025)`).
 BASIS_CUES = [(re.compile(r"\bbudget(?:erad|erat|erade|en|s)?\b|\bbudgetera", re.I), "budget"),
-              (re.compile(r"prognos", re.I), "prognos"), (re.compile(r"\butfall", re.I), "utfall")]
+              (re.compile(r"prognos|\bberäknas\s+(?:bli|till|uppgå)|\bförväntas\b", re.I), "prognos"),
+              (re.compile(r"\butfall", re.I), "utfall")]
+# A deviation said in words: after the amount (`70 miljoner kronor bättre än det budgeterade resultatet`,
+# `230 miljoner kronor lägre än den budgeterade investeringsramen`) or before it (`en negativ avvikelse med`).
+DEVIATION_AFTER = re.compile(r"^\W{0,3}(?:bättre|sämre|högre|lägre|mer|mindre)\s+än\s+(?:det\s+|den\s+|vad\s+som\s+)?"
+                             r"(?:budget|budgeter|prognos)", re.I)
+DEVIATION_BEFORE = re.compile(r"\b(?:(?:negativ|positiv)a?\s+)?(?:budget)?avvikelse(?:n)?\s+(?:mot\s+budget\s+)?"
+                              r"(?:med|på|om)\s+(?:ca\s+|cirka\s+|drygt\s+|knappt\s+)?$", re.I)
+NEGATIVE = re.compile(r"negativ|sämre", re.I)  # `lägre än budget` is good news for a cost
+# a year or period a sentence compares with, not the one its amount belongs to: `mer än under samma period 2024`
+COMPARED = re.compile(r"(?:\bän\b|jämfört med|jämföra med|jämförelse med|\bmot\b|samma period)[^.]{0,30}$", re.I)
+PREVIOUS_YEAR = re.compile(r"\b(?:föregående|förra|fg\.?)\s+år(?:et)?\b", re.I)
 KIND_CUES = [(re.compile(r"besparing|sparkrav|åtgärdskrav|atgardskrav|kostnadsreducer|reducering|minska\w* (?:sina )?"
                          r"kostnader|spara\b|sparar\b", re.I), "besparing"),
              (re.compile(r"investering|investera", re.I), "investering")]
@@ -58,6 +70,8 @@ def _kind(table_text: str, part: str, doc_type: str, column: Column | None, unit
     t = (table_text + " " + part).lower()
     if column is not None and column.unit == "årsarbetare" or unit == "årsarbetare":
         return "årsarbetare"
+    if column is not None and column.kind:
+        return column.kind  # `Avvikelse 2025`, `Prognos avvikelse 2025`
     if "invester" in t:
         return "investering"
     if "handlingsplan" in t or "besparing" in t or "reducering" in t or doc_type == "handlingsplan":
@@ -165,6 +179,8 @@ def _default_basis(table: Table, meta: DocumentMeta, col: Column) -> str | None:
     """A plan's year columns without a printed basis are planned figures (`2024 2025 2026` in an action plan)."""
     if col.year and col.unit != "årsarbetare" and meta.doc_type in ("verksamhetsplan", "handlingsplan"):
         return "plan"
+    if col.year and col.kind is None and meta.doc_type in REPORT_TYPES:
+        return "utfall"  # a report's year columns (`2025`, `2025-12-31`) hold what the year came to
     return None
 
 
@@ -194,9 +210,16 @@ def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page
                 when = earlier if earlier and not re.search(r"\d", earlier.group(0)[:6]) and not re.match(
                     r"(?i)(från|fran|till|under)\b", earlier.group(0)) else None
             from_year = re.search(r"\b(?:från|fran)(?: och med)?\s+((?:19|20)\d\d)\b", near, re.I)
-            years = [int(y) for y in YEAR.findall(sentence) if y != m.group("value")]
+            years = [int(y.group(0)) for y in YEAR.finditer(sentence) if y.group(0) != m.group("value")
+                     and not COMPARED.search(sentence[max(0, y.start() - 40): y.start()])]
             year = int(from_year.group(1)) if from_year else (
                 years[0] if len(set(years)) == 1 else (section_years[-1] if section_years else None))
+            if year is None and meta.doc_type in REPORT_TYPES and meta.year:
+                # a report's amounts are its own year's unless said otherwise; `Föregående år var resultatet
+                # 121 …` is the year before (`jämfört med föregående år` only compares)
+                last_year = PREVIOUS_YEAR.search(before)
+                year = meta.year - 1 if last_year and not COMPARED.search(before[: last_year.start()][-40:]) \
+                    else meta.year
             if year is None and m.group("prev") is not None:
                 year = _year_nearby(lines, block, line_no)
             prev = m.group("prev")
@@ -212,6 +235,15 @@ def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page
                 kind = "utfall" if re.search(r"utfall|omsättning", label, re.I) else "nyckeltal"
             if basis is None and prev is not None and kind != "nyckeltal":
                 basis = "utfall"  # a value with last period's beside it reports an outcome
+            after = joined[m.end(): m.end() + 80].replace("\n", " ")
+            deviation = DEVIATION_AFTER.match(after) or DEVIATION_BEFORE.search(before)
+            if deviation and unit != "%":
+                # `70 miljoner kronor bättre än det budgeterade`, `en negativ avvikelse med 175 miljoner kronor`
+                kind = "avvikelse"
+                if NEGATIVE.search(deviation.group(0)) and value > 0:
+                    value = -value
+            if basis is None and kind not in ("avvikelse",) and meta.doc_type in REPORT_TYPES:
+                basis = "utfall"  # what a report states without a forecast or budget word is what came out
             out.append(Figure(
                 id=figure_id(meta.doc_id, line_no, None, label + m.group(0)), doc_id=meta.doc_id,
                 source=meta.source, title=meta.short_title, doc_type=meta.doc_type, table=block.path[-1],

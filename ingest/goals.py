@@ -17,12 +17,21 @@ from .areas import Areas
 from .structure import Block
 
 PERSPECTIVE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?Perspektiv\s*:\s*(.+)$")
+# A balanced-scorecard perspective as a heading of its own: `3.1 Invånarperspektivet`, `Medarbetarperspektiv`,
+# `Process- och produktionsperspektivet`
+PERSPECTIVE_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?((?:[A-ZÅÄÖ][a-zåäö]+-\s+och\s+[a-zåäö]+|[A-ZÅÄÖ][a-zåäö]+)"
+                                 r"perspektiv(?:et)?)\s*$")
+# A plan decided by fullmäktige (a regionplan, the region's verksamhetsplan med budget): its goals are fullmäktige's
+COUNCIL_PLAN = re.compile(r"\bregionplan|\bfullmäktige|\bflerårsplan|\bbudget\s+och\s+verksamhetsplan\b", re.I)
 STRATEGY_AREA = re.compile(r"^Strategi\s*:\s*(.+)$")
 STRATEGY_LIST = re.compile(r"^Strategier\s+för\b", re.I)
-GOAL = re.compile(r"^Mål\s*:\s*(.+)$")
+GOAL = re.compile(r"^(?:(?:Strategiskt|Övergripande)\s+)?[Mm]ål(?:\s+(?P<number>\d{1,2}(?:\.\d{1,2})?))?\s*[:.]\s*(?P<text>\S.+)$")
 EFFECT_GOAL = re.compile(r"^Effektmål\s+(\d+)\s*[.:]?\s*(.*)$")
 INDICATORS = re.compile(r"^(Indikatorer|Målindikatorer)\s*:?\s*$", re.I)
-ASSIGNMENT = re.compile(r"^Uppdrag\s*:\s*(.+)$")
+# `Uppdrag: Område IT får i uppdrag att …`, `Uppdrag 3: Regionstyrelsen får …`, `Uppdrag 7` with the text below
+ASSIGNMENT = re.compile(r"^Uppdrag(?:\s+(?P<number>\d{1,3}))?\s*(?:[:.]\s*|(?<=\d)\s+|(?<=\d)$)(?P<text>.*)$")
+# a paragraph of a plan that gives an assignment without a label: `Servicenämnden får i uppdrag att …`
+GIVEN = re.compile(r"^(?:[A-ZÅÄÖ][\wåäö-]*\s+){0,6}?(?:[A-ZÅÄÖ][\wåäö-]*|nämnder(?:na)?)\s+får\s+i\s+uppdrag\s+att\b")
 ASSIGNEE = re.compile(r"^(.{2,80}?)\s+får\s+i\s+uppdrag\b")
 BULLET = re.compile(r"^(?:[*•«»+\-–]|e|o)\s+(?=\S)")
 # `6 Budget`, `5.3 Perspektiv: Resurs`: a chapter heading, not OCR debris like `3 VÄLBEFINNANDE 13 …`
@@ -77,21 +86,32 @@ def _paragraph(lines: list[str], i: int) -> int:
 
 
 def _marker(s: str) -> bool:
-    return bool(PERSPECTIVE.match(s) or STRATEGY_AREA.match(s) or STRATEGY_LIST.match(s) or GOAL.match(s)
-                or EFFECT_GOAL.match(s) or INDICATORS.match(s) or ASSIGNMENT.match(s))
+    return bool(PERSPECTIVE.match(s) or PERSPECTIVE_HEADING.match(s) or STRATEGY_AREA.match(s)
+                or STRATEGY_LIST.match(s) or GOAL.match(s) or EFFECT_GOAL.match(s) or INDICATORS.match(s)
+                or ASSIGNMENT.match(s))
+
+
+def _assignment(b: "_Builder", i: int, end: int, text: str, parent, number: str | None) -> None:
+    who = ASSIGNEE.match(_clean(text))
+    assignee = re.sub(r"\s+\)", ")", who.group(1)) if who else None
+    b.add("uppdrag", text, i, end, parent, assignee=assignee, number=number,
+          areas=b.areas.mentioned(assignee or text))
 
 
 def plan_goals(b: _Builder, lines: list[str]) -> None:
     """Labelled lines of a plan, in order; each label's text runs to the end of its paragraph."""
     perspective = strategy_area = goal = None
     mode = None  # "indicators" | "strategies" | None
+    council = bool(COUNCIL_PLAN.search(f"{b.meta.title} {b.meta.body or ''}")) and "nämnd" not in b.meta.title.lower()
+    goal_level = "fullmäktiges mål" if council else "nämndens mål"
+    plan = b.meta.doc_type in ("verksamhetsplan", "handlingsplan")
     i = 0
     while i < len(lines):
         s = lines[i].strip()
         if not s:
             i += 1
             continue
-        if m := PERSPECTIVE.match(s):
+        if (m := PERSPECTIVE.match(s)) or (m := PERSPECTIVE_HEADING.match(s)) and _is_heading_line(lines, i):
             perspective = b.add("perspektiv", m.group(1), i, i)
             strategy_area = goal = None
             mode = None
@@ -108,21 +128,32 @@ def plan_goals(b: _Builder, lines: list[str]) -> None:
             i = end
         elif m := GOAL.match(s):
             end = _paragraph(lines, i)
-            text = " ".join([m.group(1)] + [lines[k].strip() for k in range(i + 1, end + 1)])
-            goal = b.add("nämndens mål", text, i, end, strategy_area or perspective)
+            text = " ".join([m.group("text")] + [lines[k].strip() for k in range(i + 1, end + 1)])
+            goal = b.add(goal_level, text, i, end, strategy_area or perspective, number=m.group("number"))
             mode = None
             i = end
         elif INDICATORS.match(s):
             mode = "indicators" if goal is not None else None
-        elif m := ASSIGNMENT.match(s):
+        elif (m := ASSIGNMENT.match(s)) and (m.group("number") or m.group("text").strip()):
+            start, head = i, m.group("text").strip()
+            if not head:  # `Uppdrag 7` on its own line, the assignment below it
+                nxt = next((k for k in range(i + 1, min(len(lines), i + 3)) if lines[k].strip()), None)
+                if nxt is None or _marker(lines[nxt].strip()):
+                    i += 1
+                    continue
+                i = nxt
             end = _paragraph(lines, i)
-            text = " ".join([m.group(1)] + [lines[k].strip() for k in range(i + 1, end + 1)])
-            who = ASSIGNEE.match(_clean(text))
-            assignee = re.sub(r"\s+\)", ")", who.group(1)) if who else None
-            parent = goal if goal is not None and (strategy_area is None or goal.parent_id == strategy_area.id) \
-                else (strategy_area or perspective)
-            b.add("uppdrag", text, i, end, parent, assignee=assignee,
-                  areas=b.areas.mentioned(assignee or text))
+            text = " ".join(([head] if head else []) + [lines[k].strip() for k in range(i + (1 if head else 0), end + 1)])
+            # numbered assignments are the plan's own list under a perspective, not a goal's
+            parent = goal if goal is not None and not m.group("number") and (
+                strategy_area is None or goal.parent_id == strategy_area.id) else (strategy_area or perspective)
+            _assignment(b, start, end, text, parent, m.group("number"))
+            mode = None
+            i = end
+        elif plan and mode != "indicators" and GIVEN.match(s):
+            end = _paragraph(lines, i)
+            text = " ".join(lines[k].strip() for k in range(i, end + 1))
+            _assignment(b, i, end, text, strategy_area or perspective, None)
             mode = None
             i = end
         elif NUMBERED_HEADING.match(s):  # the next chapter (`6 Budget`) ends the goal structure's context
@@ -133,7 +164,7 @@ def plan_goals(b: _Builder, lines: list[str]) -> None:
             if len(text) > MAX_INDICATOR_CHARS:
                 mode = None  # the prose after the indicators
             else:
-                b.add("indikator", text, i, end, goal)
+                b.add("indikator", BULLET.sub("", text), i, end, goal)
             i = end
         elif mode == "strategies" and BULLET.match(s):
             end = _paragraph(lines, i)
@@ -143,6 +174,11 @@ def plan_goals(b: _Builder, lines: list[str]) -> None:
         elif mode == "strategies":
             mode = None
         i += 1
+
+
+def _is_heading_line(lines: list[str], i: int) -> bool:
+    """A line standing as a heading: blank (or nothing) above it, and short."""
+    return len(lines[i].strip()) <= 80 and (i == 0 or not lines[i - 1].strip())
 
 
 def vision_and_values(b: _Builder, lines: list[str]) -> None:

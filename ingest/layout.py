@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 # `Sida 3(6)`, `Sida 3 av 6`, `3(36)`, `3 (36)`, `- 3 -`, `FÖREDRAGNINGSLISTA 2 (3)`: a page number, alone or
 # after a running title
-PAGE_NUMBER = re.compile(r"^(?:(?:sida|page|s\.)\s*\d+(?:\s*\(\d+\)|\s+av\s+\d+|\s*/\s*\d+)?|\d+\s*\(\d+\)|-\s*\d+\s*-"
-                         r"|[A-ZÅÄÖ][A-ZÅÄÖ ]{3,40}\s+\d+\s*\(\d+\))$", re.I)
+PAGE_NUMBER = re.compile(r"^(?:(?:sida|page|s\.)\s*\d+(?:\s*\(\s*\d+\s*\)|\s+av\s+\d+|\s*/\s*\d+)?|\d+\s*\(\s*\d+\s*\)"
+                         r"|-\s*\d+\s*-|[A-ZÅÄÖ][A-ZÅÄÖ ]{3,40}\s+\d+\s*\(\d+\))$"
+                         # `Årsredovisning 2025   Sida 12(30)`: a running title, then the page
+                         r"|^.{0,80}?\s(?:sida|page)\s*\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|av\s+\d{1,4})$", re.I)
 SIGNATURES = re.compile(r"^(?:justerarsignatur(?:er)?|justerandes?\s+sign(?:atur)?|ordförandes?\s+sign(?:atur)?"
                         r"|utdragsbestyrkande|sekreterarens?\s+sign)(?:[\s,]+(?:justerarsignatur(?:er)?|justerandes?"
                         r"\s+sign(?:atur)?|ordförandes?\s+sign(?:atur)?|utdragsbestyrkande))*$", re.I)

@@ -92,6 +92,9 @@ def find_equations(rows: list[Row], values: dict[Cell, Decimal], printed: dict[C
             return sum(bool(_holds(Equation(i, span), c, values, printed)) for c in range(n_cols))
 
         best = max(spans, key=score)  # max keeps the first (the group) on ties
+        if row.subtotal and not score(best):  # `Årets resultat` under `Eget kapital`: an item, not a sum
+            live.append(("item", i))
+            continue
         equations.append(Equation(i, best))
         closed_group = live[marker][1] if best is in_group and marker is not None else None
         live = [(kind, r) for kind, r in live
@@ -114,6 +117,22 @@ def check_table(table: Table) -> Checked:
     def failing(vals: dict[Cell, Decimal], cols) -> list[int]:
         return [c for c in cols if any(_holds(eq, c, vals, printed) is False for eq in equations)]
 
+    # 0. whole table: rows read as complete where that makes more sums hold. `391 121` in a two-column row is 391
+    # and 121, not 391 121; a statement prints several such rows, so one row's other reading cannot prove it
+    # alone, and its subtotals (`Årets resultat efter …`) are not even found until its rows are read whole.
+    full = {i: k for i, row in enumerate(rows) if row.readings and len(row.readings[0]) < n_cols
+            for k in [next((k for k, r in enumerate(row.readings) if len(r) == n_cols), 0)] if k}
+    if full:
+        trial_values, trial_printed = grid(rows, {**choice, **full})
+        trial_equations = find_equations(rows, trial_values, trial_printed, n_cols)
+        holds_now, fails_now = _tally(equations, values, printed, n_cols)
+        holds_then, fails_then = _tally(trial_equations, trial_values, trial_printed, n_cols)
+        if holds_then > holds_now and fails_then <= fails_now:
+            choice.update(full)
+            values, printed, equations = trial_values, trial_printed, trial_equations
+            for i in full:
+                for cell in [c for c in printed if c[0] == i]:
+                    notes[cell] = f"siffrorna lästa som {' | '.join(rows[i].readings[full[i]])}"
     # 1. single cells: lost decimal commas and minus signs, column by column
     for col in failing(values, range(n_cols)):
         cells = sorted({(eq.total, col) for eq in equations} | {(r, col) for eq in equations for r in eq.items})
@@ -161,6 +180,12 @@ def check_table(table: Table) -> Checked:
             status[cell] = "unverified"
             notes.pop(cell, None)
     return Checked(values, printed, status, notes, equations, table_notes)
+
+
+def _tally(equations: list[Equation], values, printed, n_cols: int) -> tuple[int, int]:
+    """How many (equation, column) checks hold, and how many fail."""
+    results = [_holds(eq, c, values, printed) for eq in equations for c in range(n_cols)]
+    return sum(r is True for r in results), sum(r is False for r in results)
 
 
 def _smallest_fix(options, values, printed, equations, col):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from core.numbers import is_atom, readings
+from core.numbers import _implausibility, is_atom, readings
 from ingest.lexicon import fold
 
 from .structure import AREA, HEADER_TAIL, Block
@@ -22,6 +22,24 @@ BASIS_WORDS = {"budget": "budget", "prognos": "prognos", "utfall": "utfall", "bo
 COLUMN_GROUP = re.compile(r"\b(Budget|Prognos|Utfall|Bokslut|Plan)\s+((?:19|20)\d\d)\b", re.I)
 TOTAL = re.compile(r"^(summa|totalsumma|totalt|total|resultat|sammanlagt)\b|nettokostnader\s*$|\btotalt\s*:?\s*$",
                    re.I)
+# Rows that a financial statement computes from the rows above without calling them a sum: `Verksamhetens
+# resultat`, `Årets resultat`, `Årets balanskravsresultat`. The same words may label a plain item (`Årets
+# resultat` under `Eget kapital` in a balance sheet): such a row is a total only where the numbers add up.
+SUBTOTAL = re.compile(r"^(?:årets|verksamhetens|periodens)\s+(?:\w+\s+)?resultat\b|balanskravsresultat\b|"
+                      r"^resultat\s+(?:före|efter)\b", re.I)
+# A column header read left to right: `Belopp i mnkr Not Utfall 2025 Utfall 2024 Budget 2025 Avvikelse`,
+# `Not 2025-12-31 2024-12-31`, `Avvikelse jan–aug 2025 Prognos avvikelse 2025 Avvikelse 2024`.
+HEADER_COLUMN = re.compile(
+    r"\b(?P<note>Not)\b"
+    r"|\b(?P<word>Helårsprognos|Budget|Prognos|Utfall|Bokslut|Plan|Avvikelse|Koncern)"
+    r"(?:\s+(?P<word2>avvikelse|helår))?"
+    r"(?:\s+(?P<span>[a-zåäö]{3,9}\.?\s*[–-]\s*[a-zåäö]{3,9}\.?))?"
+    r"(?:\s+(?P<year>(?:19|20)\d\d)(?:-\d\d-\d\d)?)?(?![\wåäö])"
+    r"|\b(?P<bare>(?:19|20)\d\d)(?:-\d\d-\d\d)?\b", re.I)
+# headers the older reading (groups of `Budget 2024` with sub-columns, year columns with `Antal`) leaves to this one
+STATEMENT_HEADER = re.compile(r"\b(?:Not|Avvikelse|Koncern|Helårsprognos)\b|\b(?:19|20)\d\d-\d\d-\d\d\b|"
+                              r"\b[a-zåäö]{3,9}\.?\s*[–-]\s*[a-zåäö]{3,9}\.?\s+(?:19|20)\d\d\b", re.I)
+NOTE = re.compile(r"^[1-9]\d?$")  # a note reference: `1` … `45`, never signed, never decimal
 # Column words that headers print under a budget or forecast heading; OCR-damaged headers are matched to them.
 SUBCOLUMN_WORDS = ["Omsättning", "Budgetram", "Intäkter", "Kostnader", "Netto", "Avvikelse", "Resultat", "Andel"]
 TRAILING_NOISE = re.compile(r"[\s*)]+$")
@@ -33,6 +51,7 @@ class Column:
     year: int | None = None
     basis: str | None = None
     unit: str | None = None
+    kind: str | None = None  # `avvikelse` for a deviation column
 
 
 @dataclass
@@ -44,6 +63,7 @@ class Row:
     readings: list[list[str]]  # groupings of atoms into values, default first
     kind: str = "item"  # item | total | group
     level: int = 0
+    subtotal: bool = False  # a total only where its numbers add up (SUBTOTAL)
 
     @property
     def printed(self) -> list[str]:
@@ -63,6 +83,7 @@ class Table:
     area: str | None = None
     notes: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)  # the column header lines as printed
+    note_column: bool = False  # a `Not` column before the values: rows may start with a note reference
 
 
 def header_unit(lines: list[str]) -> str | None:
@@ -98,12 +119,51 @@ def _number_tail(line: str) -> tuple[str, list[str]]:
     return label, atoms
 
 
+def statement_columns(line: str) -> tuple[list[Column], bool]:
+    """The columns of a financial statement's header, left to right, and whether a `Not` column comes first.
+
+    `Avvikelse` without a year compares the columns before it and takes the year of the budget it deviates from;
+    `Prognos avvikelse 2025` is a forecast deviation; `2025-12-31` a balance-sheet date; `jan–aug 2025` a period.
+    """
+    columns: list[Column] = []
+    note = False
+    for m in HEADER_COLUMN.finditer(line):
+        if m.group("note"):
+            note = note or not columns
+            continue
+        if m.group("bare"):
+            year = int(m.group("bare"))
+            columns.append(Column(m.group(0), year))
+            continue
+        word, word2 = m.group("word").lower(), (m.group("word2") or "").lower()
+        year = int(m.group("year")) if m.group("year") else None
+        basis = {"helårsprognos": "prognos", "bokslut": "utfall", "koncern": "utfall"}.get(word, word)
+        kind = None
+        if word == "avvikelse" or word2 == "avvikelse":
+            kind = "avvikelse"
+            basis = "prognos" if word in ("prognos", "helårsprognos") else None
+            if year is None:
+                year = next((c.year for c in reversed(columns) if c.basis == "budget" and c.year), None) or next(
+                    (c.year for c in reversed(columns) if c.year), None)
+        elif word2 == "helår":
+            basis = "prognos" if word == "prognos" else basis
+        label = re.sub(r"\s+", " ", m.group(0)).strip()
+        if year is not None and not m.group("year"):
+            label = f"{label} {year}"
+        columns.append(Column(label, year, basis, None, kind))
+    return columns, note
+
+
 def _columns_from_header(header: list[str], n_values: int) -> tuple[list[Column], list[str]]:
     """Columns named by the header lines, or [] when the header does not account for `n_values` values."""
     notes: list[str] = []
     if not header:
         return [], notes
     first = header[0]
+    if STATEMENT_HEADER.search(first):
+        columns, note = statement_columns(first)
+        if columns and (len(columns) == n_values or note and len(columns) == n_values - 1):
+            return columns, notes
     groups = [(BASIS_WORDS[m.group(1).lower()], int(m.group(2))) for m in COLUMN_GROUP.finditer(first)]
     if groups:
         if len(groups) >= n_values:
@@ -211,9 +271,10 @@ def read_table(block: Block) -> Table | None:
     leading = [r.label for r in rows[: next((k for k, r in enumerate(rows) if r.kind == "item"), 0)]]
     columns, notes = _columns_from_header(header + leading, n_values)
     unit = header_unit(header + [r.label for r in rows[:1] if r.kind == "group"])
+    note_column = bool(columns) and bool(header or leading) and statement_columns((header + leading)[0])[1]
     table = Table(title=title, section=" › ".join(block.path), part=block.part, first=block.start,
                   last=block.end, unit=unit, columns=columns, rows=rows, notes=notes,
-                  header=[h for h in header if h.strip()])
+                  header=[h for h in header if h.strip()], note_column=note_column)
     table.area = next((f"Område {m.group(1).strip()}" for p in reversed(block.path) if (m := AREA.match(p))), None)
     return table
 
@@ -257,5 +318,25 @@ def finish_rows(table: Table) -> None:
         while n and len(atoms) > 1 and YEAR.fullmatch(atoms[0]) and len(readings(atoms)[0]) > n:
             row.label = f"{row.label} {atoms.pop(0)}"
         row.atoms = atoms
-        row.readings = readings(atoms, max_values=n) or readings(atoms)
-        row.kind = "total" if TOTAL.search(row.label) else "item"
+        if table.note_column and n:
+            row.readings = _without_note(atoms, n)
+        else:
+            row.readings = readings(atoms, max_values=n) or readings(atoms)
+        row.subtotal = not TOTAL.search(row.label) and bool(SUBTOTAL.search(row.label))
+        row.kind = "total" if TOTAL.search(row.label) or row.subtotal else "item"
+
+
+def _without_note(atoms: list[str], n: int) -> list[list[str]]:
+    """A statement row's readings with its note reference taken off: `Finansiella intäkter 6 312 268 190 122` is
+    note 6 and 312 | 268 | 190 | 122, or 6 312 | 268 | 190 | 122 without a note. Every grouping into n values, or
+    into n + 1 whose first is a note number, the one of most even magnitude first; the sums decide the rest."""
+    options: list[list[str]] = []
+    for values in readings(atoms, max_values=n + 1):
+        if len(values) == n + 1 and NOTE.match(values[0]):
+            values = values[1:]
+        elif len(values) > n:
+            continue
+        if values not in options:
+            options.append(values)
+    options.sort(key=lambda values: (*_implausibility(values), n - len(values)))
+    return options or readings(atoms, max_values=n) or readings(atoms)
