@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, make_settings
-
-FORMATS = REPO / "tests" / "fixtures" / "formats"
+from tests.conftest import FORMATS
 ANNUAL = "arsredovisning-2025-region.txt"
 INTERIM = "delarsrapport-aug-2025-region.txt"
 PLAN = "regionplan-2026-2028.txt"
@@ -26,14 +24,9 @@ PAGE_FURNITURE = re.compile(r"\bSida\s+\d+\(\d+\)")
 
 
 @pytest.fixture(scope="module")
-def fin_bot(tmp_path_factory, lexicon_cache):
-    from assistant.api import Assistant
-    from index.build import ingest
-
-    settings = make_settings(tmp_path_factory.mktemp("formats-fin"), corpus_dir=FORMATS, lexicon_cache=lexicon_cache)
-    report = ingest(settings, progress=False)
-    assert not report.skipped, report.summary()
-    return Assistant(settings)
+def fin_bot(formats_bot):
+    """The format fixtures, ingested once for every format's tests (tests/conftest.py)."""
+    return formats_bot
 
 
 def _figures(bot, source: str, table: str | None = None, in_table: bool | None = None):
