@@ -15,6 +15,7 @@ from index.search import Hit, Searcher
 
 from .compose import ProseAnswerer
 from .figures import FigureAnswerer, FigureQuery
+from .agreement import agreement
 from .limits import refuse_long
 from .lists import ListAnswerer
 from .question import Question, QuestionReader
@@ -38,6 +39,7 @@ class Proposals:
     readings: list[Reading] = field(default_factory=list)
     figure_query: FigureQuery | None = None
     unknown_area: bool = False  # names `Område X`, and the catalog lists the organisation's areas without it
+    abstain_p: float = 0.0  # the selector's probability that abstaining is right
 
 
 @dataclass
@@ -184,12 +186,18 @@ class Assistant:
             listed.features["l_type_match"] = float(q.wants not in SPECIFIC or q.wants in offers)
             out.candidates.append(listed)
         prose, out.readings = e.prose.candidate(q, hits, vector)
+        figure = next((c for c in out.candidates if c.route == "figure"), None)
+        listed = next((c for c in out.candidates if c.route == "list"), None)
         if prose is not None:
             out.candidates.append(prose)
-        model = self.model()
-        for c in out.candidates:
-            if c.route != "prose":
-                c.p = model.p(c.route, c.features) if model else 0.9
+        agreement(prose, figure, listed)
+        if (model := self.model()) is not None:
+            ps, out.abstain_p = model.probabilities([(c.route, c.features) for c in out.candidates])
+            for c, p in zip(out.candidates, ps):
+                c.p = p
+        else:
+            for c in out.candidates:
+                c.p = c.p if c.route == "prose" else 0.9
         return out
 
     def _ask(self, question: str, conversation: Conversation | None = None) -> Answer:
@@ -206,7 +214,7 @@ class Assistant:
             # a year no document mentions, an area the organisation does not have, a paragraph no protocol
             # holds: nothing can answer it, whatever scores well otherwise
             return abstention(question, proposals.notes[0] if proposals.notes else None)
-        answer = select(question, proposals.candidates, self.threshold, proposals.notes)
+        answer = select(question, proposals.candidates, self.threshold, proposals.notes, proposals.abstain_p)
         if answer.route == "figure" and conversation is not None:
             conversation.last_figure_query = proposals.figure_query
         if answer.route == "prose":

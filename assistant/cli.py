@@ -117,10 +117,14 @@ def _suite_assistant(name: str, corpus: Path):
 
 
 def cmd_fit(args) -> int:
+    from assistant.evaluate import suite_corpus
     from assistant.fit import fit
 
     bot = _assistant()
-    model = fit(bot, Path(args.root))
+    root = Path(args.root)
+    suites = {d.name: _suite_assistant(d.name, corpus) for d in sorted(root.iterdir())
+              if d.is_dir() and (corpus := suite_corpus(d)) is not None and (d / "dev").is_dir()}
+    model = fit(bot, root, suites=suites)
     fitted = model.fitted
     print(f"fitted on {fitted['asked']} dev questions and paraphrases: threshold {model.threshold:.2f}, dev accuracy "
           f"{fitted['dev_accuracy']:.1%}, cross-validated {fitted['cross_validation']['accuracy']:.1%}; "

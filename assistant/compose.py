@@ -21,11 +21,11 @@ from .select import Candidate
 
 MAX_UNITS = 2
 SECOND_RATIO = 0.5  # a second unit joins the answer when its share of the ranker's softmax is at least this
-# share of the first's
+# share of the first's; `assistant fit` chooses the ratio on dev (ReaderModel.second_ratio), this is the default
 PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_cov_syn", "top_sim", "top_type_match", "top_focus",
                   "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
                   "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
-                  "measure", "unknown", "english", "units"]
+                  "measure", "unknown", "english", "units", "agree", "agree_list"]
 
 
 class ProseAnswerer:
@@ -41,13 +41,14 @@ class ProseAnswerer:
             return None, readings
         model = self.model()
         ranked = rank(readings, model.ranker if model else None)
-        chosen = choose(ranked)
+        chosen = choose(ranked, model.second_ratio if model else SECOND_RATIO)
         answer = compose(q.text, chosen)
         if answer is None:
             return None, readings
         features = candidate_features(q, ranked)
-        p = model.p("prose", features) if model else ranked[0].features["cov"]
-        return Candidate(route="prose", answer=answer, features=features, p=p), readings
+        # the selector weighs it against the other candidates (Assistant.candidates); before the first fit,
+        # coverage stands in for its probability
+        return Candidate(route="prose", answer=answer, features=features, p=ranked[0].features["cov"]), readings
 
 
 def rank(readings: list[Reading], ranker) -> list[Reading]:
@@ -61,11 +62,13 @@ def rank(readings: list[Reading], ranker) -> list[Reading]:
     return [readings[i] for i in np.argsort(-scores, kind="stable")]
 
 
-def choose(ranked: list[Reading]) -> list[Reading]:
-    """The best unit, and the next one when it is nearly as probable and says something else."""
+def choose(ranked: list[Reading], ratio: float = SECOND_RATIO) -> list[Reading]:
+    """The best unit, and the next one when it is nearly as probable (`ratio` of the first's probability) and
+    says something else: when the ranker is torn between a sentence and the one after it, the answer shows
+    both, each cited, rather than betting on one."""
     chosen = [ranked[0]]
     for r in ranked[1:]:
-        if len(chosen) >= MAX_UNITS or r.p < SECOND_RATIO * chosen[0].p:
+        if len(chosen) >= MAX_UNITS or r.p < ratio * chosen[0].p:
             break
         if not any(_overlaps(r, c) for c in chosen):
             chosen.append(r)

@@ -265,11 +265,25 @@ class FigureAnswerer:
         label, context = self._terms(figure_label(top)), self._terms(f"{figure_context(top)} {top.context or ''}")
         groups = q.content_groups or [(t,) for t in q.content_terms]
 
+        # the measure words the question names (a compound's head): what kind of figure, not which row
+        free = self._frame_terms | {t for m in q.measures for t in self.analyzer.terms(m)}
+
         def share(have: set[str]) -> float:
-            if not groups:
-                return 0.0
-            return sum(1.0 if _covered(g[0], have) else 0.5 * any(_covered(p, have) for p in g[1:])
-                       for g in groups) / len(groups)
+            """Share of the question's subject words the label holds. A measure word says what kind of figure
+            is asked for, not which row: `budget` alone is no subject, and `HME-värde` is covered by a label
+            that says `HME` (the head of a compound measure, `-värde`, `-kostnader`, is free)."""
+            got = n = 0.0
+            for g in groups:
+                if g[0] in free:
+                    continue
+                n += 1
+                parts = [p for p in g[1:] if not _covered(p, free)]
+                if _covered(g[0], have) or (parts and len(parts) < len(g) - 1
+                                            and all(_covered(p, have) for p in parts)):
+                    got += 1.0
+                elif any(_covered(p, have) for p in g[1:]):
+                    got += 0.5
+            return got / n if n else 0.0
 
         label, context = label.all, context.all
         focus = 0.5 if not q.focus else float(_covered(q.focus[0], label | context))

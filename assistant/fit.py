@@ -1,11 +1,13 @@
 """`assistant fit`: fit the reader's models and the abstention threshold on the dev split, never on test.
 
 For every dev question and each of its paraphrases, every answerer proposes its candidate (the prose reader
-every unit of the top passages), each judged against the gold exactly as the eval judges an answer. One
-logistic model per answerer learns P(right) from the features; the threshold is the one that maximises dev
-accuracy when a wrong answer costs more than an abstention. Grouped cross-validation (a question and its
-paraphrases stay in one fold) estimates how the fit holds on questions it has not seen. The model is written
-to `assistant/data/reader_model.json` and described, with its calibration curve, in docs/reader.md.
+every unit of the top passages), each judged against the gold exactly as the eval judges an answer. A ranker
+learns which unit answers; a selector (one conditional logit over the question's candidates and abstaining)
+learns which candidate to give, so that the choice between a figure record, a list and a sentence is learned as
+the choice it is rather than from per-answerer scores on scales of their own. The threshold is the one that
+maximises dev accuracy when a wrong answer costs more than an abstention. Grouped cross-validation (a question
+and its paraphrases stay in one fold) estimates how the fit holds on questions it has not seen. The model is
+written to `assistant/data/reader_model.json` and described, with its calibration curve, in docs/reader.md.
 """
 from __future__ import annotations
 
@@ -14,23 +16,30 @@ import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from .compose import PROSE_FEATURES, candidate_features, choose, compose, rank
+from .compose import PROSE_FEATURES, SECOND_RATIO, candidate_features, choose, compose, rank
+from .agreement import agreement
 from .evaluate import judge, load_questions, split_files
 from .reader import UNIT_FEATURES
-from .scoring import MODEL_PATH, Logistic, ReaderModel, Ranker, fit_logistic, fit_ranker
+from .select import Candidate
+from .scoring import MODEL_PATH, ReaderModel, Ranker, fit_ranker, option_row, softmax
 
-FIGURE_FEATURES = ["f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_names", "f_running", "f_unverified",
+FIGURE_FEATURES = ["f_agree", "f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_names", "f_running", "f_unverified",
                    "f_area", "f_basis", "f_kind", "f_year", "f_follow_up", "f_unknown", "f_dropped", "f_unit_clash", "measure", "wants_amount",
                    "wants_other", "english"]
-LIST_FEATURES = ["l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "l_type_match",
+LIST_FEATURES = ["l_agree", "l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "l_type_match",
                  "wants_list", "wants_count",
                  "wants_other", "measure", "english"]
 FEATURES = {"prose": PROSE_FEATURES, "figure": FIGURE_FEATURES, "list": LIST_FEATURES}
+SELECTOR_FEATURES = [f"{route}:{name}" for route, names in FEATURES.items() for name in names] + \
+    [f"is_{route}" for route in FEATURES]
+RATIOS = (0.5, 0.3, 0.2, 0.1)
 WRONG_COST = 0.75  # a wrong answer costs 1.75 abstentions: a wrong number is worse than none
 L2 = 2.0
+SELECTOR_L2 = 2.0
 
 
 @dataclass
@@ -39,17 +48,18 @@ class Asked:
     group: str  # the question's id: paraphrases share it
     abstain: bool
     readings: list = field(default_factory=list)  # (Reading, right)
-    candidates: list = field(default_factory=list)  # (route, features, right) of figure and list answers
+    candidates: list = field(default_factory=list)  # (route, features, right, answer) of figure and list answers
     blocked: bool = False  # names a year no document mentions: abstains whatever the scores
 
 
-def collect(bot, paths: list[Path]) -> list[Asked]:
+def collect(bot, paths: list[Path], prefix: str = "") -> list[Asked]:
+    """`prefix` keeps the groups of different suites apart (their ids may repeat)."""
     out: list[Asked] = []
     k = bot.settings.top_k
     for q in [q for p in paths for q in load_questions(p)]:
         for text in [q["question"], *q.get("paraphrases", [])]:
             proposals = bot.candidates(text)
-            asked = Asked(group=q["id"], abstain=bool(q.get("abstain")),
+            asked = Asked(group=prefix + q["id"], abstain=bool(q.get("abstain")),
                           blocked=any(str(y) not in bot.searcher.doc_freq for y in proposals.question.years)
                           or proposals.unknown_area)
             for r in proposals.readings:
@@ -58,7 +68,7 @@ def collect(bot, paths: list[Path]) -> list[Asked]:
                 asked.readings.append((r, right))
             for c in proposals.candidates:
                 if c.route != "prose":
-                    asked.candidates.append((c.route, c.features, bool(judge(q, c.answer, [], k)["right"])))
+                    asked.candidates.append((c.route, c.features, bool(judge(q, c.answer, [], k)["right"]), c.answer))
             asked.question = q  # type: ignore[attr-defined]
             asked.question_read = proposals.question  # type: ignore[attr-defined]
             asked.text = text  # type: ignore[attr-defined]
@@ -66,46 +76,59 @@ def collect(bot, paths: list[Path]) -> list[Asked]:
     return out
 
 
-def fit_models(asked: list[Asked]) -> tuple[Ranker, dict[str, Logistic]]:
-    """The unit ranker (on questions some unit answers), then P(right) per answerer's candidate."""
+class Fitted(NamedTuple):
+    ranker: Ranker
+    selector: Ranker
+    ratio: float  # how near the first unit's probability a second must come to join a prose answer
+
+
+def fit_models(asked: list[Asked], ratio: float = SECOND_RATIO) -> Fitted:
+    """The unit ranker (on questions some unit answers), then the selector: per question, the candidates that
+    are right should win over abstaining, and abstaining should win when none is (an unanswerable question, or
+    an answerable one every answerer gets wrong: a wrong answer is worse than none)."""
     groups = [([r.features for r, _ in a.readings], [int(y) for _, y in a.readings]) for a in asked
               if any(y for _, y in a.readings) and not all(y for _, y in a.readings)]
     ranker = fit_ranker(groups, UNIT_FEATURES, L2)
-    models = {}
-    prose = [prose_outcome(a, ranker) for a in asked]
-    prose = [(f, ok) for f, ok in prose if f is not None]
-    models["prose"] = fit_logistic([f for f, _ in prose], [int(ok) for _, ok in prose], PROSE_FEATURES, L2)
-    for route in ("figure", "list"):
-        rows = [(f, right) for a in asked for rt, f, right in a.candidates if rt == route]
-        if rows and len({y for _, y in rows}) == 2:
-            models[route] = fit_logistic([f for f, _ in rows], [int(y) for _, y in rows], FEATURES[route], L2)
-    return ranker, models
+    choices = []
+    for a in asked:
+        if a.blocked:
+            continue
+        opts = options(a, ranker, ratio)
+        labels = [int(right) for _, _, right in opts]
+        choices.append(([option_row(route, f) for route, f, _ in opts] + [{}], labels + [int(not any(labels))]))
+    selector = fit_ranker(choices, SELECTOR_FEATURES, SELECTOR_L2)
+    return Fitted(ranker, selector, ratio)
 
 
-def prose_outcome(a: Asked, ranker: Ranker) -> tuple[dict | None, bool]:
-    """(the prose candidate's features, whether it is right) as the answering path would compose it."""
-    if not a.readings:
-        return None, False
-    ranked = rank([r for r, _ in a.readings], ranker)
-    answer = compose(a.text, choose(ranked))  # type: ignore[attr-defined]
-    if answer is None:
-        return None, False
-    return candidate_features(a.question_read, ranked), bool(judge(a.question, answer, [], 5)["right"])  # type: ignore[attr-defined]
+def options(a: Asked, ranker: Ranker, ratio: float = SECOND_RATIO) -> list[tuple[str, dict, bool]]:
+    """(route, features, right) of every candidate for this question as the answering path would propose them
+    under this ranker: the prose answer composed from its top units, the figure and list candidates with their
+    agreement with that prose answer."""
+    prose = None
+    if a.readings:
+        ranked = rank([r for r, _ in a.readings], ranker)
+        answer = compose(a.text, choose(ranked, ratio))  # type: ignore[attr-defined]
+        if answer is not None:
+            prose = Candidate(route="prose", answer=answer, features=candidate_features(a.question_read, ranked))  # type: ignore[attr-defined]
+            right = bool(judge(a.question, answer, [], 5)["right"])  # type: ignore[attr-defined]
+    others = [(Candidate(route=route, answer=answer, features=dict(features)), right)
+              for route, features, right, answer in a.candidates]
+    agreement(prose, next((c for c, _ in others if c.route == "figure"), None),
+              next((c for c, _ in others if c.route == "list"), None))
+    out = [("prose", prose.features, right)] if prose is not None else []
+    return out + [(c.route, c.features, ok) for c, ok in others]
 
 
-def outcome(a: Asked, fitted: tuple[Ranker, dict[str, Logistic]], k: int) -> tuple[float, bool]:
-    """(the best candidate's probability, whether it is right) under these models."""
-    ranker, models = fitted
-    best_p, best_right = 0.0, False
-    features, ok = prose_outcome(a, ranker)
-    if features is not None:
-        best_p, best_right = models["prose"].predict(features), ok
-    for route, features, right in a.candidates:
-        if route in models:
-            p = models[route].predict(features)
-            if p > best_p:
-                best_p, best_right = p, right
-    return best_p, best_right
+def outcome(a: Asked, fitted: Fitted, k: int) -> tuple[float, bool]:
+    """(the chosen candidate's probability, whether it is right) under these models; probability 0 when
+    abstaining is more probable than any candidate."""
+    opts = options(a, fitted.ranker, fitted.ratio)
+    if not opts:
+        return 0.0, False
+    rows = [option_row(route, f) for route, f, _ in opts] + [{}]
+    p = softmax(fitted.selector.scores(rows))
+    best = int(np.argmax(p[:-1]))
+    return (float(p[best]) if p[best] > p[-1] else 0.0), opts[best][2]
 
 
 def utility(results: list[tuple[Asked, float, bool]], threshold: float) -> tuple[float, float]:
@@ -134,7 +157,7 @@ def choose_threshold(results: list[tuple[Asked, float, bool]], window: int = 3) 
     return float(grid[int(np.argmax(smooth))])
 
 
-def cross_validate(asked: list[Asked], k: int, folds: int = 5) -> dict:
+def cross_validate(asked: list[Asked], k: int, folds: int = 5, ratio: float = SECOND_RATIO) -> dict:
     groups = sorted({a.group for a in asked})
     random.Random(7).shuffle(groups)
     fold_of = {g: i % folds for i, g in enumerate(groups)}
@@ -142,7 +165,7 @@ def cross_validate(asked: list[Asked], k: int, folds: int = 5) -> dict:
     thresholds = []
     for f in range(folds):
         train = [a for a in asked if fold_of[a.group] != f]
-        models = fit_models(train)
+        models = fit_models(train, ratio)
         t = choose_threshold([(a, *outcome(a, models, k)) for a in train])
         thresholds.append(t)
         for a in (a for a in asked if fold_of[a.group] == f):
@@ -168,24 +191,38 @@ def calibration(results: list[tuple[Asked, float, bool]], bins: int = 10) -> lis
     return out
 
 
-def fit(bot, root: Path = Path("evals"), out: Path = MODEL_PATH, docs: Path | None = Path("docs")) -> ReaderModel:
+def fit(bot, root: Path = Path("evals"), out: Path = MODEL_PATH, docs: Path | None = Path("docs"),
+        suites: dict[str, object] | None = None) -> ReaderModel:
+    """Fit on the dev split of the main suite and of every suite with documents of its own (`suites`: the
+    suite's folder name under `root` → an assistant over its corpus). The suites' documents are in other
+    formats (meeting pages, annual reports, the regional plan): fitting on them too keeps the weights from
+    learning the wording and layout of the two sample documents alone."""
     k = bot.settings.top_k
     asked = collect(bot, split_files(root, "dev"))
-    ranker, models = fitted = fit_models(asked)
-    results = [(a, *outcome(a, fitted, k)) for a in asked]
-    threshold = choose_threshold(results)
-    accuracy, _ = utility(results, threshold)
-    cv = cross_validate(asked, k)
+    for name, suite_bot in (suites or {}).items():
+        asked += collect(suite_bot, split_files(root / name, "dev"), prefix=f"{name}/")
+    best = None
+    for ratio in RATIOS:  # how readily a second unit joins a prose answer: chosen on dev like the threshold
+        fitted = fit_models(asked, ratio)
+        results = [(a, *outcome(a, fitted, k)) for a in asked]
+        threshold = choose_threshold(results)
+        accuracy, value = utility(results, threshold)
+        if best is None or value > best[0] + 1e-9:
+            best = (value, fitted, results, threshold, accuracy)
+    _, fitted, results, threshold, accuracy = best
+    ranker, selector, ratio = fitted
+    cv = cross_validate(asked, k, ratio=ratio)
     fitted_info = {
-        "date": dt.date.today().isoformat(), "split": "dev", "questions": len({a.group for a in asked}),
+        "date": dt.date.today().isoformat(), "split": "dev", "suites": ["main", *(suites or {})], "questions": len({a.group for a in asked}),
         "asked": len(asked), "units": sum(len(a.readings) for a in asked),
         "positive_units": sum(right for a in asked for _, right in a.readings),
-        "candidates": {route: sum(1 for a in asked for rt, _, _ in a.candidates if rt == route)
+        "candidates": {route: sum(1 for a in asked for rt, *_ in a.candidates if rt == route)
                        for route in ("figure", "list")},
         "dev_accuracy": round(accuracy, 3), "cross_validation": cv, "wrong_cost": WRONG_COST, "l2": L2,
+        "ratios": list(RATIOS),
         "calibration": calibration(results),
     }
-    model = ReaderModel(ranker=ranker, routes=models, threshold=threshold, fitted=fitted_info)
+    model = ReaderModel(ranker=ranker, selector=selector, threshold=threshold, second_ratio=ratio, fitted=fitted_info)
     out.write_text(json.dumps(model.model_dump(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if docs is not None:
         from .fit_report import write_report

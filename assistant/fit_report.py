@@ -55,11 +55,16 @@ def write_report(model: ReaderModel, docs: Path, accuracy_curve: list[float]) ->
         "# The reader's fitted scoring",
         "",
         "Written by `assistant fit` (assistant/fit.py); do not edit by hand. Every answerer proposes a candidate; "
-        "a logistic model per answerer gives the probability that it is right; the assistant answers with the "
-        "most probable candidate, or abstains below the threshold. Fitted on the **dev** split only "
+        "a selector weighs the candidates and abstaining against each other; the assistant answers with the "
+        "most probable candidate, or abstains when abstaining is more probable or the candidate is below the "
+        "threshold. Fitted on the **dev** split only "
         f"({fitted['questions']} questions, {fitted['asked']} asked with their paraphrases, {fitted['date']}); "
         "the test split is never used here.",
         "",
+        f"- fitted on the dev splits of: {', '.join(fitted.get('suites', ['main']))} (a suite with documents of its own "
+        "adds other formats: meeting pages, annual and interim reports, the regional plan)",
+        f"- a second prose unit joins an answer when its probability is at least **{model.second_ratio:.2f}** of the "
+        "first's (chosen on dev among " + ", ".join(f"{r:.2f}" for r in fitted.get("ratios", [])) + ")",
         f"- threshold: **{model.threshold:.2f}** (maximises dev accuracy when a wrong answer costs "
         f"{1 + fitted['wrong_cost']:.1f}× an abstention)",
         f"- dev accuracy at the threshold: {fitted['dev_accuracy']:.1%}; grouped {fitted['cross_validation']['folds']}"
@@ -81,9 +86,12 @@ def write_report(model: ReaderModel, docs: Path, accuracy_curve: list[float]) ->
               "| feature | weight | mean | sd |", "| --- | ---: | ---: | ---: |"]
     for name, w, mean, sd in sorted(zip(r.features, r.weights, r.mean, r.scale), key=lambda t: -abs(t[1])):
         lines.append(f"| {name} | {w:+.3f} | {mean:.3f} | {sd:.3f} |")
-    for route, m in model.routes.items():
-        lines += ["", f"## {route}", "", f"bias {m.bias:+.3f}; weights per standard deviation of each feature:", "",
-                  "| feature | weight | mean | sd |", "| --- | ---: | ---: | ---: |"]
-        for name, w, mean, sd in sorted(zip(m.features, m.weights, m.mean, m.scale), key=lambda t: -abs(t[1])):
-            lines.append(f"| {name} | {w:+.3f} | {mean:.3f} | {sd:.3f} |")
+    m = model.selector
+    lines += ["", "## selector (which candidate, or none)", "", "Per question, P(option) = softmax of the score over "
+              "its candidates (prose, figure, list) and abstaining, whose score is 0. A feature is named after the "
+              "answerer whose candidate has it; `is_<answerer>` is that answerer's own bias. Weights per standard "
+              "deviation of each feature, largest first:", "",
+              "| feature | weight | mean | sd |", "| --- | ---: | ---: | ---: |"]
+    for name, w, mean, sd in sorted(zip(m.features, m.weights, m.mean, m.scale), key=lambda t: -abs(t[1])):
+        lines.append(f"| {name} | {w:+.3f} | {mean:.3f} | {sd:.3f} |")
     (docs / "reader.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

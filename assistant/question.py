@@ -64,6 +64,8 @@ class Question:
     content_groups: list[tuple[str, ...]] = field(default_factory=list)  # per content word: stem, then its parts
     wants: AnswerType = "fact"
     measure: bool = False  # names a measure (budget, prognos, kostnad …): may ask for a figure
+    measures: list[str] = field(default_factory=list)  # the measure words named (a compound's head: `kostnader`
+    # of `personalkostnader`): what kind of figure, not which row
     focus: list[str] = field(default_factory=list)  # stems of the word asked about (`hur många patienter`)
     hints: Filters = field(default_factory=Filters)  # named document types: ranked higher, never excluded
     filters: Filters = field(default_factory=Filters)  # set by the user: only these documents
@@ -86,6 +88,13 @@ class Question:
     def quantity(self) -> bool:
         """Asks for an amount or a count, or names a measure."""
         return self.wants in ("amount", "count") or self.measure
+
+
+# Endings that inflect a measure word or make a verb of it (`budget` → `budgeteras`, `prognos` → `prognostiseras`);
+# anything else after it makes a compound with another head.
+MEASURE_ENDINGS = frozenset("""n t en et er erna ar arna or orna na s es ens ets ns ts e a r rna ade ades at ats as ad
+ande eras erar erade erat erats erades ering eringen eringar tisera tiseras tiserar tiserade tiserat tiserades
+ticeras""".split()) | {""}
 
 
 class QuestionReader:
@@ -136,7 +145,8 @@ class QuestionReader:
         folded = fold(text)
         names = self._names(text)
         wants, opening = self.words.opening(folded)
-        measure = any(self._measure(fold(w)) for w in [*lowered, *words])
+        heads = [h for w in [*lowered, *words] if (h := self._measure(fold(w)))]
+        measure = bool(heads)
         folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())
         decision = wants in ("fact", "list") and bool(folded_words & DECISION_WORDS)
         if wants == "fact" and measure and not decision:
@@ -161,7 +171,7 @@ class QuestionReader:
         focus = topic or self._focus(words, opening, names)
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
-                        english=english, wants=wants, measure=measure, focus=focus,
+                        english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
                         hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks, topic=topic,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
@@ -195,10 +205,18 @@ class QuestionReader:
                         and not self.analyzer.lexicon.is_known(t) and fold(t) not in self.vocab]
         return bool(words) and len(english_only) >= max(1, 0.4 * len(words))
 
-    def _measure(self, word: str) -> bool:
-        """A measure word or an inflection of one (`budgeteras`, `prognostiserades`, `kostnaderna`)."""
-        return word in self.words.measures or any(
-            word.startswith(m) and len(word) - len(m) <= 9 for m in self._measure_stems)
+    def _measure(self, word: str) -> str | None:
+        """A measure word, an inflection of one (`budgeteras`, `prognostiseras`, `kostnaderna`), or a compound
+        whose last part is one (`personalkostnader`, `driftbudgeten`, `parkeringsavgiften`).
+
+        A Swedish compound is a kind of its last part: `värdegrund` is a ground, not a value, and
+        `besparingsförslag` a proposal, so a measure word at the start counts only with an inflectional ending
+        after it. Gives the measure word (for a compound, its head), or None."""
+        if word in self.words.measures:
+            return word
+        if any(word.startswith(m) and word[len(m):] in MEASURE_ENDINGS for m in self._measure_stems):
+            return word
+        return next((m for m in self._measure_stems if word.endswith(m) and len(word) - len(m) >= 3), None)
 
     def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]]) -> list[str]:
         """The stems of the first word after the opening phrase that names a thing: what `hur många …`,

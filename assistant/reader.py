@@ -5,7 +5,7 @@ Every unit of the top passages is described by the same features: how much of th
 words cover (weighted by rarity, compounds against their parts), how close it is in meaning (e5 cosine between
 the question and the unit, the unit embedded at ingest), the rank of its passage, whether it offers what the
 question asks for (a person for `vem`, a time for `när`, a reason for `varför`, an amount for `hur mycket`),
-whether it says something beyond the question's own words, and what kind of unit it is. A logistic model
+whether it says something beyond the question's own words, and what kind of unit it is. A conditional logit
 fitted on the dev split (`assistant fit`, see docs/reader.md) turns them into the probability that the unit
 answers. Meaning is one feature among several, not the reader by itself.
 """

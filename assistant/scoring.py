@@ -1,44 +1,23 @@
-"""The fitted part of answering: one logistic model per answerer (prose units, figure-store answers, record
-lists), each giving the probability that its candidate is right, and the threshold below which the assistant
-abstains. Fitted on the dev split by `assistant fit` (assistant/fit.py) and stored as data in
+"""The fitted part of answering: a ranker of the prose units, a selector that weighs the answerers' candidates
+(prose units, figure-store answers, record lists) and abstaining against each other, and the threshold below
+which the assistant abstains. Fitted on the dev split by `assistant fit` (assistant/fit.py) and stored as data in
 `data/reader_model.json`; docs/reader.md shows the fitted weights and calibration curve.
 
-Written with numpy rather than scikit-learn: a regularised logistic regression by Newton's method is twenty
-lines, and the default install stays small.
+Written with numpy rather than scikit-learn: a regularised conditional logit by Fisher scoring is forty lines,
+and the default install stays small.
 """
 from __future__ import annotations
 
 import json
-import math
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).parent / "data" / "reader_model.json"
-
-
-class Logistic(BaseModel):
-    """P(right) = σ(bias + Σ wᵢ·(xᵢ − meanᵢ)/scaleᵢ) over named features."""
-
-    features: list[str]
-    mean: list[float]
-    scale: list[float]
-    weights: list[float]
-    bias: float
-
-    def predict(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * (features.get(name, 0.0) - m) / s
-                            for name, m, s, w in zip(self.features, self.mean, self.scale, self.weights))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def predict_many(self, rows: list[dict[str, float]]) -> np.ndarray:
-        if not rows:
-            return np.zeros(0)
-        x = np.array([[r.get(n, 0.0) for n in self.features] for r in rows], dtype=float)
-        z = self.bias + ((x - np.array(self.mean)) / np.array(self.scale)) @ np.array(self.weights)
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 class Ranker(BaseModel):
@@ -58,37 +37,25 @@ class Ranker(BaseModel):
 
 class ReaderModel(BaseModel):
     ranker: Ranker = Field(description="Orders the units of the top passages (conditional logit).")
-    routes: dict[str, Logistic] = Field(description="P(right) of the prose, figure and list candidates.")
+    selector: Ranker = Field(description="Chooses among the answerers' candidates and abstaining (conditional "
+                             "logit over the options of one question; abstaining scores 0).")
     threshold: float = Field(description="Below this probability the assistant abstains.")
+    second_ratio: float = Field(0.5, description="A second prose unit joins the answer when its probability is at "
+                                "least this share of the first's.")
     fitted: dict = Field(default_factory=dict, description="What it was fitted on and how it did there.")
 
-    def p(self, route: str, features: dict[str, float]) -> float:
-        model = self.routes.get(route)
-        return model.predict(features) if model else 0.0
+    def probabilities(self, options: list[tuple[str, dict[str, float]]]) -> tuple[list[float], float]:
+        """P(each candidate is the one to give) and P(abstaining is), over this question's options only: a
+        figure answer is weighed against the prose answer it competes with, not on a scale of its own."""
+        rows = [option_row(route, features) for route, features in options] + [{}]
+        p = softmax(self.selector.scores(rows))
+        return [float(x) for x in p[:-1]], float(p[-1])
 
 
-def fit_logistic(rows: list[dict[str, float]], labels: list[int], features: list[str], l2: float = 1.0,
-                 iterations: int = 50) -> Logistic:
-    """Newton's method on the L2-penalised log-likelihood over standardised features."""
-    x = np.array([[r.get(n, 0.0) for n in features] for r in rows], dtype=float)
-    y = np.array(labels, dtype=float)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    xs = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
-    w = np.zeros(xs.shape[1])
-    penalty = np.full(xs.shape[1], l2)
-    penalty[0] = 0.0  # the bias is not shrunk
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
-        grad = xs.T @ (p - y) + penalty * w
-        hess = (xs * (p * (1 - p))[:, None]).T @ xs + np.diag(penalty) + 1e-9 * np.eye(len(w))
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return Logistic(features=features, mean=mean.tolist(), scale=scale.tolist(), weights=w[1:].tolist(),
-                    bias=float(w[0]))
+def option_row(route: str, features: dict[str, float]) -> dict[str, float]:
+    """One candidate as the selector reads it: its answerer's features under the answerer's name, and which
+    answerer it is. Abstaining is the empty row (score 0), the baseline every candidate must beat."""
+    return {**{f"{route}:{name}": value for name, value in features.items()}, f"is_{route}": 1.0}
 
 
 def fit_ranker(groups: list[tuple[list[dict[str, float]], list[int]]], features: list[str], l2: float = 1.0,
@@ -158,4 +125,11 @@ def softmax(s: np.ndarray) -> np.ndarray:
 def load_model(path: Path = MODEL_PATH) -> ReaderModel | None:
     if not path.exists():
         return None
-    return ReaderModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        return ReaderModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, ValidationError) as e:
+        # a model written by an older version: answer unfitted (and let `assistant fit` write a new one) rather
+        # than fail every question
+        log.warning("reader model %s cannot be read (%s); answering without it until `assistant fit`", path,
+                    str(e).splitlines()[0])
+        return None

@@ -1,5 +1,6 @@
-"""Routing in one place: every answerer proposes a candidate answer with the probability that it is right (on
-one scale, fitted on the dev split), and `select` picks the best one, or abstains when none is likely enough.
+"""Routing in one place: every answerer proposes a candidate answer; the fitted selector (assistant/scoring.py)
+gives each the probability that it is the one to give, against the others and against abstaining, and `select`
+picks the best one, or abstains when none is likely enough.
 
 Nothing upstream excludes an answerer: a question with `budget` in it may still be best answered by a sentence
 without a number, and `Vad har Område IT fått för uppdrag?` by the list of assignments although it does not
@@ -35,10 +36,11 @@ def abstention(question: str, note: Answer | None = None) -> Answer:
     return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True)
 
 
-def select(question: str, candidates: list[Candidate], threshold: float, notes: list[Answer] = ()) -> Answer:
-    """The most probable candidate when it reaches the threshold; otherwise an abstention (with the first
-    informative note, if an answerer left one)."""
+def select(question: str, candidates: list[Candidate], threshold: float, notes: list[Answer] = (),
+           abstain_p: float = 0.0) -> Answer:
+    """The most probable candidate when it reaches the threshold and is more probable than abstaining
+    (`abstain_p`); otherwise an abstention (with the first informative note, if an answerer left one)."""
     best = max(candidates, key=lambda c: c.p, default=None)
-    if best is None or best.p < threshold:
+    if best is None or best.p < threshold or best.p <= abstain_p:
         return abstention(question, notes[0] if notes else None)
     return best.answer.model_copy(update={"route": best.route, "score": round(best.p, 3)})

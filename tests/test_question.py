@@ -26,6 +26,13 @@ from ingest.lexicon import fold
     ("Till vilka skickas beslutet?", "place"),
     ("Har servicenämnden arbetsgivaransvaret?", "yesno"),
     ("Vad innebär effektmål 10?", "fact"),
+    # a compound is a kind of its last part: a cost, a budget and a fee are measures, a `värdegrund` is not
+    ("Vad blev personalkostnaderna för städ?", "amount"),
+    ("Vad var driftbudgeten för kosten?", "amount"),
+    ("Vad kostar parkeringsavgiften i Örebro?", "amount"),
+    ("Vad ingår i värdegrunden?", "fact"),
+    ("Vilka besparingsförslag lades fram?", "list"),
+    ("Vad prognostiseras för helåret?", "amount"),
 ])
 def test_what_a_question_asks_for_is_read_from_its_opening_words(bot, question, wants):
     assert bot.reader.read(question).wants == wants

@@ -5,12 +5,13 @@ import json
 
 import numpy as np
 
+from assistant.agreement import figures_agree, quotes_within
 from assistant.compose import PROSE_FEATURES
-from assistant.fit import FIGURE_FEATURES, LIST_FEATURES
+from assistant.fit import FIGURE_FEATURES, LIST_FEATURES, SELECTOR_FEATURES
 from assistant.reader import UNIT_FEATURES
-from assistant.scoring import MODEL_PATH, ReaderModel, fit_logistic, fit_ranker, softmax
+from assistant.scoring import MODEL_PATH, ReaderModel, fit_ranker, softmax
 from assistant.select import ABSTAIN_TEXT, Candidate, select
-from core.models import Answer
+from core.models import Answer, Citation
 
 
 def candidate(route: str, p: float, text: str = "") -> Candidate:
@@ -34,13 +35,15 @@ def test_an_abstention_keeps_a_note_that_says_what_the_documents_hold_instead():
     assert select("q", [], 0.4).abstained
 
 
-def test_a_logistic_fit_finds_which_feature_predicts_right_answers():
-    rng = np.random.default_rng(1)
-    rows = [{"good": float(g), "noise": float(n)} for g, n in zip(rng.random(400), rng.random(400))]
-    labels = [int(r["good"] > 0.6) for r in rows]
-    model = fit_logistic(rows, labels, ["good", "noise"], l2=0.1)
-    assert model.weights[0] > 3 * abs(model.weights[1])
-    assert model.predict({"good": 0.95, "noise": 0.5}) > 0.9 > 0.1 > model.predict({"good": 0.2, "noise": 0.5})
+def test_the_selector_weighs_candidates_against_each_other_and_against_abstaining():
+    model = ReaderModel.model_validate(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    strong = {"f_score": 1.0, "f_values": 1.0, "f_label": 1.0, "f_focus": 1.0, "f_names": 1.0, "f_agree": 1.0}
+    weak = {"f_score": 0.0, "f_values": 0.0, "f_label": 0.0, "f_focus": 0.0, "f_names": 0.0, "f_unverified": 1.0}
+    (p_strong,), abstain_strong = model.probabilities([("figure", strong)])
+    (p_weak,), abstain_weak = model.probabilities([("figure", weak)])
+    assert abs(p_strong + abstain_strong - 1) < 1e-9  # one question's options share one distribution
+    assert p_strong > p_weak and abstain_weak > abstain_strong
+    assert select("q", [candidate("figure", 0.6)], 0.4, abstain_p=0.7).abstained  # abstaining won
 
 
 def test_the_ranker_learns_to_put_the_answering_unit_first_in_each_question():
@@ -60,7 +63,27 @@ def test_the_shipped_model_was_fitted_with_the_features_the_code_computes():
     """A feature added or renamed without a new `assistant fit` would be read as zero: fail instead."""
     model = ReaderModel.model_validate(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
     assert model.ranker.features == UNIT_FEATURES
-    assert model.routes["prose"].features == PROSE_FEATURES
-    assert model.routes["figure"].features == FIGURE_FEATURES
-    assert model.routes["list"].features == LIST_FEATURES
+    assert model.selector.features == SELECTOR_FEATURES
+    assert {f"prose:{n}" for n in PROSE_FEATURES} | {f"figure:{n}" for n in FIGURE_FEATURES} \
+        | {f"list:{n}" for n in LIST_FEATURES} <= set(SELECTOR_FEATURES)
     assert 0.05 <= model.threshold <= 0.95 and model.fitted["split"] == "dev"
+
+
+def _said(text: str, quote: str = "") -> Answer:
+    citations = [Citation(n=1, source="s.txt", title="t", section="s", quote=quote)] if quote else []
+    return Answer(question="q", answer=text, abstained=False, citations=citations)
+
+
+def test_two_answerers_that_reach_one_number_agree_and_a_year_is_no_agreement():
+    figure = _said("HME (RSAU § 58 2026): **76** [1]")
+    assert figures_agree(figure, _said("Enligt bilagan: HME = 76 (74) [1]", "HME = 76 (74)")) == 1.0
+    assert figures_agree(figure, _said("Enligt planen: HME ska ligga högt 2026 [1]", "HME ska ligga högt 2026")) == 0.0
+    assert figures_agree(_said("Budget 2024 [1]"), _said("2024 [1]")) == 0.0  # no figure but a year
+
+
+def test_a_quote_among_a_lists_items_agrees_with_the_list():
+    prose = _said("Enligt planen: … [1]", "Servicenämnden får i uppdrag att samordna regionens lokalförsörjning.")
+    listed = _said("Två uppdrag:\n- Uppdrag 5. Servicenämnden får i uppdrag att samordna regionens "
+                   "lokalförsörjning och minska lokalytan\n- Uppdrag 6. …")
+    assert quotes_within(prose, listed) == 1.0
+    assert quotes_within(prose, _said("- Uppdrag 7. Regionstyrelsen får i uppdrag att …")) == 0.0
