@@ -5,7 +5,10 @@ must still keep the promise the extractive reader keeps: every figure stands in 
 - every number in a sentence stands in a quote or figure record that the sentence cites (the same grounding
   rule as the extractive answers, `grounding.ungrounded_figures`, held per sentence); a quote that reads like
   an instruction to an assistant grounds nothing, and a figure's OCR-damaged printed form is never stated;
-- a sentence (or list line) that cites nothing is removed: it is the model's, not the documents';
+- a sentence (or list line) that cites nothing is removed: it is the model's, not the documents'; so is one
+  that repeats the prompt's own instructions (a small model echoes them, markers and all);
+- a sentence must share at least one word or number with what it cites: `[n]` on a sentence about something
+  else is a made-up source;
 - what is left must say something, with at least one citation.
 
 Failing any of these rejects the whole answer (the caller then gives the extractive one with a notice): a
@@ -17,9 +20,11 @@ import re
 from dataclasses import dataclass, field
 
 from core.models import Citation
+from index.analyzer import STOPWORDS
+from ingest.lexicon import fold
 
 from .evidence import Evidence
-from .grounding import figures, ungrounded_figures
+from .grounding import MARKER, figures, quoted_figures, ungrounded_figures
 
 GROUP = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")  # [1], [1, 2], [1;2]
 MARK = re.compile(r"\[(\d{1,3})\]")
@@ -27,6 +32,20 @@ MARK = re.compile(r"\[(\d{1,3})\]")
 SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d{1,3}\])*(\s+)(?=[\"'„”(]?[A-ZÅÄÖÉ])")
 LEADING_MARKS = re.compile(r"^((?:\s*\[\d{1,3}\])+)\s*")
 BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[*•·–-])\s+")  # `1. `, `* `, `• `: a list line, its number no figure
+
+
+ENGLISH_STOP = frozenset("""the and that this with from what which when where there their they them have has had
+were was been being into over under about only must will would should could than then also every each like
+answer question evidence sentence""".split())
+ECHO_SHARE = 0.6  # a sentence this much made of the prompt's words (and more than of the evidence's) echoes it
+
+
+def content_words(text: str) -> set[str]:
+    """Folded words of four letters or more that carry meaning, and every number: what a sentence and its
+    evidence must share."""
+    words = {fold(w) for w in re.findall(r"[^\W\d_]{4,}", MARKER.sub(" ", text))}
+    words = {w for w in words if w not in STOPWORDS and w not in ENGLISH_STOP}
+    return words | quoted_figures(text)
 
 
 @dataclass
@@ -62,10 +81,11 @@ def segments(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def check(answer: str, evidence: Evidence) -> Checked:
+def check(answer: str, evidence: Evidence, prompt: str = "") -> Checked:
     """The model's answer held against the evidence; `text` and `citations` renumbered 1..k in order of first
-    citation when it passes."""
+    citation when it passes. `prompt`: the instructions the model was given, whose echo is removed."""
     text = _normalise_marks((answer or "").strip())
+    told = content_words(prompt) - {w for i in evidence.items for w in content_words(i.citation.quote)}
     kept: list[tuple[int, str]] = []
     removed: list[str] = []
     reasons: list[str] = []
@@ -79,6 +99,15 @@ def check(answer: str, evidence: Evidence) -> Checked:
             reasons.append(f"cites {', '.join(f'[{m}]' for m in missing)}, which the evidence does not have")
             continue
         items = [evidence.item(m) for m in dict.fromkeys(marks)]
+        said = content_words(sentence)
+        if told and said and len(said & told) >= ECHO_SHARE * len(said):
+            removed.append(sentence)  # the instructions repeated back
+            continue
+        cited = set().union(*(content_words("\n".join([i.citation.quote, i.citation.section, i.citation.title,
+                                                        *i.records])) for i in items))
+        if said and not said & cited:
+            reasons.append(f"{sentence[:80]!r} shares no word with what it cites")
+            continue
         grounding = [i.citation.model_copy(update={"quote": "\n".join([i.citation.quote, *i.records, *i.grounds])})
                      for i in items if not i.instructions]
         loose = ungrounded_figures(sentence, grounding)

@@ -127,7 +127,7 @@ class Generator:
             yield fallback(extractive, outcome, english)
             return
         written = "".join(chunks)
-        checked = check(written, evidence)
+        checked = check(written, evidence, SYSTEM + USER)
         if not checked.ok:
             log.info("model answer rejected (%s): %r", "; ".join(checked.reasons), written[:300])
             yield fallback(extractive, "rejected: " + "; ".join(checked.reasons), english)

@@ -30,9 +30,9 @@ def free_port() -> int:
 def llama_server(log_path: Path, *extra: str, ready_s: float = 180.0):
     """A server process on a free loopback port; yields its OpenAI base URL (`http://127.0.0.1:PORT/v1`)."""
     port = free_port()
-    cmd = [str(PYTHON), "-m", "llama_cpp.server", "--model", str(MODEL), "--model_alias", ALIAS,
+    cmd = [str(PYTHON), str(Path(__file__).with_name("llama_serve.py")), "--model", str(MODEL), "--model_alias", ALIAS,
            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--seed", "0",
-           *extra]
+           "--chat_format", "gemma3", *extra]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/v1"

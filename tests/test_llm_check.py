@@ -141,3 +141,18 @@ def test_fallback_keeps_the_extractive_answer_and_says_why():
     assert "mode" in out.model_dump() and "_fallback" not in out.model_dump_json()
     assert "check" in fallback(extractive, "timeout", english=True).answer or "time" in \
         fallback(extractive, "timeout", english=True).answer
+
+
+def test_a_sentence_citing_what_it_does_not_talk_about_is_rejected():
+    out = check("Regionen satsar på cyklar och vandringsleder [3].", EV)
+    assert not out.ok and "shares no word" in out.reasons[0]
+
+
+def test_the_prompt_echoed_back_is_removed():
+    from assistant.generate import SYSTEM, USER
+
+    echo = "- Every sentence must end with the number of the evidence it comes from, like [1] or [2][3]."
+    out = check(echo, EV, SYSTEM + USER)
+    assert not out.ok and out.removed == [echo]
+    out = check(echo + "\nNämnden ansvarar för försörjning och IT [2].", EV, SYSTEM + USER)
+    assert out.ok and out.text == "Nämnden ansvarar för försörjning och IT [1]."
