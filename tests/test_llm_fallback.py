@@ -67,6 +67,18 @@ def test_model_down_gives_the_extractive_answer_with_a_notice(bot, corpus_settin
 
 
 @pytest.mark.slow
+def test_an_ollama_server_that_is_down_falls_back_the_same_way(bot, corpus_settings):
+    pytest.importorskip("llama_index.llms.ollama", reason="the [llm] extra is not installed")
+    from assistant.api import Assistant
+
+    down = Assistant(corpus_settings.model_copy(update={"llm": "ollama", "llm_url": f"http://127.0.0.1:{free_port()}",
+                                                        "llm_model": "llama3.1:8b", "llm_timeout_s": 10}))
+    answer = down.ask(QUESTIONS[1])
+    assert answer.mode == "llm-fallback" and answer._fallback.startswith("error")
+    assert answer.answer.startswith(bot.ask(QUESTIONS[1]).answer)
+
+
+@pytest.mark.slow
 def test_a_stalling_model_times_out_into_the_extractive_answer(bot, corpus_settings, stalling_server):
     slow = _llm_bot(corpus_settings, stalling_server, 1.5)
     q = QUESTIONS[0]
@@ -124,3 +136,18 @@ def test_the_llm_settings_keep_the_key_secret(monkeypatch):
     assert "sk-very-secret" not in describe(s)
     llm = build_llm(s)
     assert llm.api_key == "sk-very-secret" and llm.temperature == 0.0 and llm.max_retries == 0
+    assert llm.additional_kwargs["seed"] == 0 and llm.timeout == s.llm_timeout_s
+
+
+def test_a_configured_but_incomplete_llm_falls_back_saying_why():
+    from assistant.generate import Generator
+    from core.models import Answer
+    from core.settings import Settings
+
+    gen = Generator(Settings(llm="openai-like", llm_model="m"))  # no URL
+    assert gen.llm is None and "ASSISTANT_LLM_URL" in gen.error
+    extractive = Answer(question="q", answer="Svar [1]", abstained=False)
+    from assistant.evidence import Evidence
+
+    out = gen.answer("q", Evidence([]), extractive)
+    assert out.mode == "llm-fallback" and out._fallback.startswith("error") and out.answer.startswith("Svar [1]")
