@@ -9,6 +9,8 @@ reported at once, and the extractive answer is given instead of waiting through 
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from core.settings import Settings
 
 SEED = 0
@@ -52,4 +54,7 @@ def describe(settings: Settings) -> str:
     """What the log and `assistant eval --llm` may say about the model: kind, model and URL, never the key."""
     if settings.llm == "none":
         return "none"
-    return f"{settings.llm}:{settings.llm_model}@{settings.llm_url or 'default'}"
+    url = urlsplit(settings.llm_url or "default")
+    if url.username or url.password:  # `https://user:secret@host/v1`: the host only
+        url = url._replace(netloc=url.hostname + (f":{url.port}" if url.port else ""))
+    return f"{settings.llm}:{settings.llm_model}@{urlunsplit(url)}"

@@ -134,6 +134,7 @@ def test_the_llm_settings_keep_the_key_secret(monkeypatch):
     s = Settings()
     assert "sk-very-secret" not in repr(s) and "sk-very-secret" not in s.model_dump_json()
     assert "sk-very-secret" not in describe(s)
+    assert describe(s.model_copy(update={"llm_url": "https://u:pw@host:8000/v1"})) == "openai-like:m@https://host:8000/v1"
     llm = build_llm(s)
     assert llm.api_key == "sk-very-secret" and llm.temperature == 0.0 and llm.max_retries == 0
     assert llm.additional_kwargs["seed"] == 0 and llm.timeout == s.llm_timeout_s
