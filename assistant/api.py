@@ -17,6 +17,7 @@ from index.search import Hit, Searcher
 from .compose import ProseAnswerer
 from .condense import condense
 from .evidence import FigureLookup, build_evidence
+from .generate import is_english
 from .figures import FigureAnswerer, FigureQuery
 from .limits import refuse_long
 from .lists import ListAnswerer
@@ -206,7 +207,7 @@ class Assistant:
                 yield final
                 return
             evidence = build_evidence(proposals, e.figures_on())
-            for event in self.generator.stream(standalone, evidence, extractive, proposals.question.english):
+            for event in self.generator.stream(standalone, evidence, extractive, is_english(question)):
                 if isinstance(event, Answer):
                     final = event
                 yield event

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 import time
 from typing import Iterator
@@ -60,6 +61,20 @@ NOTICE = {
                  True: "The language model's answer failed the check against the sources; the answer above is "
                        "the reader's quotes."},
 }
+
+
+ENGLISH_WORDS = frozenset("the a an is are was were what which who whom whose when where why how does do did has have "
+                          "of for in on to by with from and or this that there many much".split())
+SWEDISH_WORDS = frozenset("är var vad vilka vilken vilket vem vems när var varför hur har hade av för i på till med "
+                          "från och eller som det den de att om många mycket".split())
+
+
+def is_english(question: str) -> bool:
+    """The language to answer in: English when the question's function words are more English than Swedish. The
+    reader's own flag says Swedish for any question with å/ä/ö (names such as `Örebro` must reach the Swedish
+    text), which is right for search and wrong for the answer's language."""
+    words = re.findall(r"[^\W\d_]+", question.lower())
+    return sum(w in ENGLISH_WORDS for w in words) > sum(w in SWEDISH_WORDS for w in words)
 
 
 def messages(question: str, evidence: Evidence, english: bool):

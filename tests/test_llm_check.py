@@ -156,3 +156,12 @@ def test_the_prompt_echoed_back_is_removed():
     assert not out.ok and out.removed == [echo]
     out = check(echo + "\nNämnden ansvarar för försörjning och IT [2].", EV, SYSTEM + USER)
     assert out.ok and out.text == "Nämnden ansvarar för försörjning och IT [1]."
+
+
+def test_the_answer_language_follows_the_question():
+    from assistant.generate import is_english
+
+    for q in ("What is the vision of Region Örebro län?", "How much is budgeted for Område IT in 2024?", "Who decided?"):
+        assert is_english(q), q
+    for q in ("Vad är Region Örebro läns vision?", "Vilka uppdrag har Område IT?", "budget IT 2024", "och 2023?"):
+        assert not is_english(q), q
