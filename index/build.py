@@ -282,7 +282,7 @@ DOCS_PER_BATCH = 32
 
 
 def _checked_embedder(settings: Settings, store: Store):
-    embedder = get_embedder(settings.embedder)
+    embedder = get_embedder(settings.embedder, settings)
     check_embedder(store, embedder.name)
     return embedder
 

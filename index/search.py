@@ -93,7 +93,7 @@ class Searcher:
         self._chunks: OrderedDict[str, Chunk] = OrderedDict()
         self.documents = store.documents()
         self.areas = Areas([Area(name, tuple(aliases)) for name, aliases in json.loads(store.get_meta("areas") or "[]")])
-        self.embedder = get_embedder(settings.embedder)
+        self.embedder = get_embedder(settings.embedder, settings)
         check_embedder(store, self.embedder.name)
         self.analyzer = SwedishAnalyzer(load_lexicon(settings.lexicon_cache_dir, settings.hunspell_dir))
         self.bm25 = BM25Index.load(settings.bm25_dir)
