@@ -91,16 +91,16 @@ def _stream_answer(events) -> None:
         if streamed and label:
             print(f"{label}:")
         print(final.answer)
-    for c in final.citations:
-        where = f"s. {c.page}" if c.page else f"rad {c.lines}"
-        print(f"  [{c.n}] {c.source} — {c.section} ({where})")
-        for line in c.quote.splitlines():
-            print(f"      > {line}")
+    _print_citations(final.citations)
 
 
 def _print_answer(answer) -> None:
     print(answer.answer)
-    for c in answer.citations:
+    _print_citations(answer.citations)
+
+
+def _print_citations(citations) -> None:
+    for c in citations:
         where = f"s. {c.page}" if c.page else f"rad {c.lines}"
         print(f"  [{c.n}] {c.source} — {c.section} ({where})")
         for line in c.quote.splitlines():

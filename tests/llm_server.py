@@ -3,12 +3,12 @@ ships, from the venv `make llama-server` builds (.venv/llama; `ASSISTANT_TEST_LL
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.serving import free_port, stop, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 LLAMA = Path(os.environ.get("ASSISTANT_TEST_LLAMA_VENV") or REPO / ".venv" / "llama")
@@ -18,12 +18,6 @@ ALIAS = "gemma3-270m"
 MISSING = None if PYTHON.exists() and MODEL.exists() else (
     f"no llama.cpp server venv with the Gemma 3 270M model at {LLAMA}: run `make llama-server` (builds "
     f"llama-cpp-python once, ~11 min) or `make test-llm`")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -37,25 +31,12 @@ def llama_server(log_path: Path, *extra: str, ready_s: float = 180.0):
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/v1"
         try:
-            deadline = time.monotonic() + ready_s
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"llama.cpp server exited ({proc.returncode}): "
-                                       f"{log_path.read_text(errors='replace')[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"llama.cpp server not ready after {ready_s:.0f} s")
-                time.sleep(0.5)
+            wait_until_up(lambda: _answers(f"{url}/models"), proc, log_path, "llama.cpp server", ready_s)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
+
+
+def _answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as r:
+        return r.status == 200

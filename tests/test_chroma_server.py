@@ -2,53 +2,35 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from .conftest import make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .serving import free_port, stop, wait_until_up
 
 
 @pytest.fixture()
 def chroma_server(tmp_path):
     """`chroma run` from this environment, on a free loopback port; stopped after the test."""
     exe = Path(sys.executable).parent / "chroma"
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "chroma.log", "w")
     proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    while True:
-        try:
-            chromadb.HttpClient(host="127.0.0.1", port=port,
-                                settings=ChromaSettings(anonymized_telemetry=False)).heartbeat()
-            break
-        except Exception:  # noqa: BLE001 - not up yet
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        wait_until_up(lambda: chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(
+            anonymized_telemetry=False)).heartbeat() is not None, proc, tmp_path / "chroma.log", "chroma server", 60)
+        yield url
+    finally:
+        stop(proc)
+        log.close()
 
 
 def test_ingest_and_answers_through_a_chroma_server(chroma_server, tmp_path, lexicon_cache, corpus_settings):

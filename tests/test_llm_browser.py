@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from tests.llm_server import ALIAS, MISSING, free_port, llama_server
+from tests.llm_server import ALIAS, MISSING, llama_server
+from tests.serving import free_port, stop, wait_until_up
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow,
               pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
@@ -32,20 +32,11 @@ def llm_serve(corpus_settings, tmp_path_factory):
                                     env=env, stdout=log, stderr=subprocess.STDOUT)
             base = f"http://127.0.0.1:{port}"
             try:
-                deadline = time.monotonic() + 120
-                while True:
-                    assert proc.poll() is None, (logs / "serve.log").read_text()[-3000:]
-                    try:
-                        if httpx.get(f"{base}/", timeout=5).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.5)
+                wait_until_up(lambda: httpx.get(f"{base}/", timeout=5).status_code == 200, proc, logs / "serve.log",
+                              "assistant serve")
                 yield base, logs
             finally:
-                proc.terminate()
-                proc.wait(30)
+                stop(proc)
 
 
 def test_the_answer_streams_in_the_browser_and_its_sources_follow(browser, llm_serve):  # noqa: F811

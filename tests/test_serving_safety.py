@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
+
+from tests.serving import free_port
 
 from assistant.guard import FAILED
 
@@ -31,12 +31,6 @@ KNOWN = [
     ("Vad är Region Örebro läns vision?", "Tillsammans skapar vi ett bättre liv"),
     ("Vilka indikatorer finns för effektmål 9?", "HME"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.serving import free_port, stop, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 PLAN = "servicenamnden-verksamhetsplan-2024.txt"
@@ -36,12 +37,6 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 ANSWER_TIMEOUT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,20 +57,11 @@ def live_server(request):
                              str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, (data_dir / "serve-browser.log").read_text()[-3000:]
-            try:
-                if httpx.get(f"{base}/", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.5)
+        wait_until_up(lambda: httpx.get(f"{base}/", timeout=5).status_code == 200, proc,
+                      data_dir / "serve-browser.log", "assistant serve")
         yield base, env
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stop(proc)
         log.close()
 
 
