@@ -230,6 +230,7 @@ class Assistant:
         vector = e.searcher.query_vector(q.search_text)
         hits = self._search(e, q, max(self.settings.top_k, READ_PASSAGES), vector)
         out = Proposals(question=q, hits=hits)
+        figure = listed = None
         if self.settings.figure_answers:
             previous = conversation.last_figure_query if conversation else None
             figure, note, out.figure_query = e.figure_answerer.candidate(q, previous)
@@ -246,8 +247,6 @@ class Assistant:
             listed.features["l_type_match"] = float(q.wants not in SPECIFIC or q.wants in offers)
             out.candidates.append(listed)
         prose, out.readings = e.prose.candidate(q, hits, vector)
-        figure = next((c for c in out.candidates if c.route == "figure"), None)
-        listed = next((c for c in out.candidates if c.route == "list"), None)
         if prose is not None:
             out.candidates.append(prose)
         agreement(prose, figure, listed)
@@ -255,9 +254,10 @@ class Assistant:
             ps, out.abstain_p = model.probabilities([(c.route, c.features) for c in out.candidates])
             for c, p in zip(out.candidates, ps):
                 c.p = p
-        else:
+        else:  # before the first fit: prose by its coverage, the records' answers trusted
             for c in out.candidates:
-                c.p = c.p if c.route == "prose" else 0.9
+                if c.route != "prose":
+                    c.p = 0.9
         return out
 
     def _ask(self, question: str, conversation: Conversation | None = None) -> Answer:

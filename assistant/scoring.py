@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).parent / "data" / "reader_model.json"
@@ -127,7 +127,7 @@ def load_model(path: Path = MODEL_PATH) -> ReaderModel | None:
         return None
     try:
         return ReaderModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, ValidationError) as e:
+    except ValueError as e:  # pydantic's ValidationError and bad JSON both are
         # a model written by an older version: answer unfitted (and let `assistant fit` write a new one) rather
         # than fail every question
         log.warning("reader model %s cannot be read (%s); answering without it until `assistant fit`", path,
