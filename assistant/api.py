@@ -25,10 +25,9 @@ from .lists import ListAnswerer
 from .question import Question, QuestionReader
 from .reader import SPECIFIC, Reader, Reading
 from .scoring import ReaderModel, load_model
-from .select import Candidate, abstention, select
+from .select import Candidate, abstention, cannot_write, select
 
 log = logging.getLogger(__name__)
-READ_PASSAGES = 8  # passages whose units the reader weighs
 RETIRE_AFTER_S = 60.0  # a replaced generation is closed this long after the switch
 
 
@@ -203,8 +202,9 @@ class Assistant:
             e = self._engine
             extractive, proposals = self._extractive(standalone, conversation, e)
             extractive = extractive.model_copy(update={"question": question})
-            if proposals is None or extractive.abstained:
-                # nothing the reader would answer with: the model is not asked to do better from less
+            if proposals is None or (extractive.abstained and proposals.question.wants != "summary"):
+                # nothing the reader would answer with: the model is not asked to do better from less (but a
+                # summary is the model's to write, from the passages the reader found)
                 final = extractive
                 yield final
                 return
@@ -228,7 +228,7 @@ class Assistant:
         e = engine or self._engine
         q = e.reader.read(question)
         vector = e.searcher.query_vector(q.search_text)
-        hits = self._search(e, q, max(self.settings.top_k, READ_PASSAGES), vector)
+        hits = self._search(e, q, max(self.settings.top_k, self.settings.read_passages), vector)
         out = Proposals(question=q, hits=hits)
         figure = listed = None
         if self.settings.figure_answers:
@@ -274,6 +274,8 @@ class Assistant:
         e = engine or self._engine
         proposals = self.candidates(question, conversation, e)
         q = proposals.question
+        if q.wants == "summary":
+            return cannot_write(question), proposals
         if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area \
                 or (q.paragraph and q.paragraph not in e.searcher.paragraphs):
             # a year no document mentions, an area the organisation does not have, a paragraph no protocol

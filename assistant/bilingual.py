@@ -75,13 +75,13 @@ class Bilingual:
         """Swedish words for an English one, its plain form tried when the inflected one is missing."""
         table = self._load()
         word = word.lower()
-        for form in (word, *_english_bases(word)):
+        for form in (word, *english_bases(word)):
             if form in table:
                 return [t for t in table[form] if " " not in t]
         return []
 
 
-def _english_bases(word: str) -> list[str]:
+def english_bases(word: str) -> list[str]:
     """`costs` → `cost`, `decided` → `decide`/`decid`, `savings` → `saving`: enough for a dictionary lookup."""
     out = []
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")):

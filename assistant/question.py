@@ -17,7 +17,7 @@ from index.search import Filters
 from ingest.lexicon import fold
 from ingest.ocr_repair import Repairer, is_stripped
 
-from .bilingual import Bilingual
+from .bilingual import Bilingual, english_bases
 from .vocabulary import AnswerType, load_vocabulary
 
 # The longest words in the documents run to about 30 letters; 60 characters without a space is no word anyone
@@ -39,6 +39,7 @@ FRAME_WORDS = load_vocabulary().frame  # folded
 AREA_WORDS = ("omrade", "omradet", "area")
 ENGLISH_HINTS = frozenset("""what which who whom whose how when where why much many does did do is are was were the
 for of in on decided has have will would could should there their this that with by from and or be been an a
+at to s large big high low end during get got bring brought give gave amount size
 """.split())
 
 
@@ -258,9 +259,10 @@ class QuestionReader:
     def _english(self, token: str) -> list[str]:
         """An English word as the Swedish words the corpus uses for it: the domain vocabulary first, then the
         bilingual dictionary (only translations the corpus holds), else the word itself (`IT`, `Cosmic`)."""
-        mapped = self.words.english.get(token)
-        if mapped is not None:
-            return [mapped] if mapped else []
+        for form in (token, *english_bases(token)):  # `depreciations` is in the glossary as `depreciation`
+            mapped = self.words.english.get(form)
+            if mapped is not None:
+                return [mapped] if mapped else []
         if token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
             return [token]
         known = [w for w in self.bilingual.translate(token)

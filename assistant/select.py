@@ -16,6 +16,8 @@ from core.models import Answer
 
 Route = Literal["figure", "list", "prose"]
 ABSTAIN_TEXT = "Det kan jag inte besvara utifrån dokumenten i kunskapsbanken: inget avsnitt säger det som frågan gäller."
+WRITE_TEXT = ("Jag svarar med citat ur dokumenten och kan inte sammanfatta eller skriva nya texter utan en språkmodell "
+              "(inställningen ASSISTANT_LLM). Fråga om något bestämt, till exempel budgeten, målen eller ett beslut.")
 
 
 class Candidate(BaseModel):
@@ -34,6 +36,12 @@ def abstention(question: str, note: Answer | None = None) -> Answer:
     if note is not None:
         return note.model_copy(update={"abstained": True, "route": None, "score": None})
     return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True)
+
+
+def cannot_write(question: str) -> Answer:
+    """A request to summarise or write: quoting sentences that merely share its words would pass for a summary
+    it is not, so the extractive reader says what it can do instead."""
+    return Answer(question=question, answer=WRITE_TEXT, abstained=True)
 
 
 def select(question: str, candidates: list[Candidate], threshold: float, notes: list[Answer] = (),

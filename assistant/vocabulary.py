@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from ingest.lexicon import fold
 
-AnswerType = Literal["who", "when", "why", "count", "amount", "place", "list", "yesno", "fact"]
+AnswerType = Literal["who", "when", "why", "count", "amount", "place", "list", "yesno", "summary", "fact"]
 DATA = Path(__file__).parent / "data"
 
 
@@ -49,6 +49,11 @@ class Vocabulary(BaseModel):
         first (`Från vilket datum …`, `Med hur mycket …`)."""
         text = re.sub(r"^(och|men|sa|and|but|so)\s+", "", folded_question.strip())
         best = self._longest(text)
+        # `Kan du ge en sammanfattning …`, `Could you write …`: a request behind a polite question is still a
+        # request to write, not a yes/no question
+        polite = POLITE.match(text)
+        if polite and (request := self._longest(text[polite.end():]))[0] == "summary":
+            best = (request[0], polite.group(0) + request[1])
         if best[0] == "fact":
             m = re.match(r"(?:" + "|".join(map(re.escape, self.prepositions)) + r")\s+", text)
             if m and (after := self._longest(text[m.end():]))[0] != "fact":
@@ -62,6 +67,9 @@ class Vocabulary(BaseModel):
                 if len(phrase) > len(best[1]) and re.match(re.escape(phrase) + r"(?![\w-])", text):
                     best = (kind, phrase)
         return best
+
+
+POLITE = re.compile(r"(?:kan|kunde|skulle) (?:du|ni)(?: kunna)?(?: snalla)? |(?:can|could|would) you(?: please)? |please |snalla ")
 
 
 @lru_cache(maxsize=None)

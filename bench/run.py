@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from core.settings import GENERATIONS, POINTER, live_generation  # noqa: E402
 WORK = REPO / "bench" / ".work"
 REPORT = REPO / "docs" / "benchmarks.md"
 ENV = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
@@ -88,7 +90,8 @@ def scale_run(chunks: int, base: Path) -> dict:
         f"t = base_vectors(Settings(data_dir=Path({str(base)!r}))); "
         f"print(json.dumps(prefill(get_settings(), Path({str(corpus)!r}), t)))", env)
     result["prefill"] = prefill
-    for stale in ("chroma", "bm25", "store.sqlite"):  # measure a full ingest from an empty index
+    # measure a full ingest from an empty index: no live generation (nor an index from before generations)
+    for stale in ("chroma", "bm25", "store.sqlite", GENERATIONS, POINTER):
         target = data / stale
         shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
     ingest, rss = child(
@@ -99,8 +102,10 @@ def scale_run(chunks: int, base: Path) -> dict:
         "'figures': r.figures, 'goals': r.goals, 'decisions': r.decisions, 'skipped': len(r.skipped)}))", env)
     ingest["peak_rss_mib"] = round(rss)
     result["ingest"] = ingest
-    result["size_mib"] = {part: round(du(data / part), 1) for part in ("chroma", "bm25")}
-    result["size_mib"]["sqlite"] = round((data / "store.sqlite").stat().st_size / 2**20, 1)
+    index = live_generation(data) or data
+    result["size_mib"] = {"chroma": round(du(index / "chroma"), 1),
+                          "bm25": round(sum(du(p) for p in index.glob("*bm25")), 1)}
+    result["size_mib"]["sqlite"] = round((index / "store.sqlite").stat().st_size / 2**20, 1)
     result["size_mib"]["total"] = round(sum(result["size_mib"].values()), 1)
     result["serve"] = serve_median(env)
     latency, rss = child(

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
                     "or `openai-like:MODEL` for an OpenAI-compatible embedding server at `ASSISTANT_EMBED_URL`.",
     )
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer (and recall@k in evals).")
+    read_passages: int = Field(8, ge=1, le=50, description="Passages whose sentences, rows and items the reader "
+                               "weighs as answers (the reader model is fitted at this depth: refit after changing it).")
     vector_weight: float = Field(0.6, ge=0, le=2, description="Weight of the vector ranking against BM25's "
                                  "(1.0) in reciprocal-rank fusion.")
     candidates: int = Field(40, ge=5, le=500, description="Hits taken from each of BM25 and vectors before fusion.")

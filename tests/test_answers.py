@@ -1,6 +1,8 @@
 """End to end on the real corpus: retrieval, grounded answers, abstention, the CLI's JSON contract, the chat."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import socket
@@ -47,6 +49,20 @@ def test_abstains_when_the_corpus_does_not_say(bot):
     assert answer.abstained and "2019" in answer.answer and "Budget 2024" in answer.answer
     assert not any(ch.isdigit() for ch in answer.answer.replace("2019", "").replace("2024", "").replace("2023", "")
                    .replace("6.4", ""))  # no amount is stated
+
+
+@pytest.mark.parametrize("request_", ["Sammanfatta verksamhetsplanen", "Kan du skriva ett mejl om beslutet i § 58?",
+                                      "Could you give me an overview of the action plan?"])
+def test_a_request_to_summarise_or_write_is_refused_without_a_language_model(bot, request_):
+    """The reader quotes; two sentences that share a request's words are not a summary of a plan."""
+    answer = bot.ask(request_)
+    assert answer.abstained and not answer.citations and "språkmodell" in answer.answer
+
+
+def test_asking_whether_something_can_be_done_is_still_a_question(bot):
+    assert bot.reader.read("Kan du ge en sammanfattning av planen?").wants == "summary"
+    assert bot.reader.read("Kan regionen skriva av fastigheterna?").wants == "yesno"
+    assert bot.reader.read("Vad skriver nämnden om budgeten?").wants != "summary"
 
 
 def test_every_figure_must_stand_in_a_quote():

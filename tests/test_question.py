@@ -63,6 +63,22 @@ def test_english_questions_are_read_in_english_and_searched_in_swedish(bot):
     assert not bot.reader.read("Vad är HME?").english
 
 
+@pytest.mark.parametrize("question, swedish", [
+    ("What were the operating revenues in 2025?", "verksamhetens intäkter"),
+    ("How large were the net operating costs?", "verksamhetens nettokostnader"),
+    ("How large were depreciations in 2025?", "avskrivningar"),  # an inflected glossary word
+    ("What was the region's total equity at year-end 2025?", "summa eget kapital"),
+    ("How large were the long-term liabilities at the end of 2024?", "långfristiga skulder"),
+    ("What was the health care committee's deviation in 2024?", "sjukvårdsnämnden"),
+])
+def test_english_names_of_the_statements_lines_become_the_swedish_lines(bot, question, swedish):
+    """An annual report's lines are fixed terms; a general dictionary has no `revenue` or `depreciation`."""
+    q = bot.reader.read(question)
+    assert q.english and swedish in q.normalized and q.wants == "amount"
+    # the question's frame (`how large`, `at the end`, the possessive `'s`) is not what it asks about
+    assert not {"larg", "s", "and", "inn"} & {g[0] for g in q.content_groups}
+
+
 def test_words_typed_without_diacritics_are_restored(bot):
     q = bot.reader.read("vad ar atgardskravet for servicenamnden")
     assert "åtgärdskravet" in q.normalized and "servicenämnden" in q.normalized
