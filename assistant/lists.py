@@ -90,6 +90,8 @@ class ListQuery:
 
 
 class ListAnswerer:
+    HAVE_CACHE = 400_000  # records' word sets kept (a goal's or a decision's words, by record and reading)
+
     def __init__(self, load_goals, load_decisions, areas: Areas, analyzer: SwedishAnalyzer,
                  goal_index: BM25Index | None = None):
         """Goals and decisions are loaded on the first list question, not at start-up."""
@@ -98,6 +100,7 @@ class ListAnswerer:
         self.areas = areas
         self.analyzer = analyzer
         self._have_cache: dict[str, tuple[set[str], set[str]]] = {}
+        self._forms: dict[str, tuple[str, ...]] = {}
         self._loaded = False
         self._load_lock = threading.Lock()
 
@@ -236,6 +239,11 @@ class ListAnswerer:
     def _covers(self, terms: list[str], text: str, share: float, key: str | None = None) -> bool:
         if not terms:
             return True
+        # every record is read against the same few question words: their stems once, not once per record
+        if len(self._forms) > 20_000:
+            self._forms.clear()
+        forms = [self._forms.get(t) or self._forms.setdefault(t, tuple({t, *self.analyzer.terms(t)[:1]}))
+                 for t in terms]
         cached = self._have_cache.get(key) if key else None
         if cached is None:
             # whole words and their stems: `sjukfrånvaro` must not match `sjukvård` through the part `sjuk`
@@ -243,11 +251,13 @@ class ListAnswerer:
             have |= {stems[0] for w in WORD.findall(text) if (stems := self.analyzer.terms(w))}
             cached = (have, {w[:5] for w in have if len(w) >= 5})
             if key:
+                if len(self._have_cache) >= self.HAVE_CACHE:  # bounded: a corpus's records, not its history
+                    self._have_cache.clear()
                 self._have_cache[key] = cached
         have, prefixes = cached
         hit = 0
-        for t in terms:
-            for form in {t, *self.analyzer.terms(t)[:1]}:
+        for t_forms in forms:
+            for form in t_forms:
                 # `_covered` scans the set for spelling variants; only worth it when one shares the first letters
                 if form in have or (len(form) >= 5 and form[:5] in prefixes and _covered(form, have)):
                     hit += 1
@@ -275,9 +285,12 @@ class ListAnswerer:
         terms = [] if level in ("vision", "värdegrund", "perspektiv") else lq.terms
         if level == "uppdrag" and terms:
             # `Vilka uppdrag har regionstyrelsen fått?`: the assignments given to it, not every one that names it
-            given = [g for g in candidates if g.assignee and any(self._covers([t], g.assignee, 1.0) for t in terms)]
+            # read per assignee, not per assignment: a few hundred bodies are given tens of thousands of them
+            naming = {a for a in {g.assignee for g in candidates if g.assignee}
+                      if any(self._covers([t], a, 1.0, f"assignee:{a}") for t in terms)}
+            given = [g for g in candidates if g.assignee in naming]
             if given:
-                terms = [t for t in terms if not any(self._covers([t], g.assignee, 1.0) for g in given)]
+                terms = [t for t in terms if not any(self._covers([t], a, 1.0, f"assignee:{a}") for a in naming)]
                 candidates = given
         if terms and not lq.number:
             anchors = [g for g in self._sharing_terms(terms) if g.level != level and _rank(g.level) < _rank(level)
@@ -311,14 +324,14 @@ class ListAnswerer:
             # "Vad har beslutats för Område X?": decided measures, assignments and decision points naming X
             items = [d for d in self.decisions if d.kind in ("åtgärd", "beslutspunkt") and set(d.areas) & set(lq.areas)]
             assignments = [g for g in self.goals if g.level == "uppdrag" and set(g.areas) & set(lq.areas)]
-            items = [d for d in items if self._covers(lq.terms, d.text, 0.5)]
-            assignments = [g for g in assignments if self._covers(lq.terms, g.text, 0.5)]
+            items = [d for d in items if self._covers(lq.terms, d.text, 0.5, f"text:{d.id}")]
+            assignments = [g for g in assignments if self._covers(lq.terms, g.text, 0.5, g.id)]
             if not items and not assignments:
                 return None
             return self._list(lq, _dedupe(items) + assignments, "")
         items = [d for d in self.decisions if d.kind in kinds]
         if lq.topic:  # about what the question names, in its own words or its item's title
-            items = [d for d in items if self._covers(lq.topic[:1], f"{d.text} {d.section}", 1.0)]
+            items = [d for d in items if self._covers(lq.topic[:1], f"{d.text} {d.section}", 1.0, f"titled:{d.id}")]
         for identifier in lq.identifiers:  # `motion nr 31-2025`: that motion, wherever its number stands
             items = [d for d in items if identifier in f"{d.text} {d.section} {d.dnr or ''}"]
         if lq.paragraph:
@@ -328,7 +341,8 @@ class ListAnswerer:
         if lq.years:  # the meeting's year, or the year its matter is about (`budget 2026` decided in 2025)
             items = [d for d in items if d.year in lq.years or any(str(y) in f"{d.text} {d.section}" for y in lq.years)]
         # a decision is about its paragraph's or agenda item's matter as well as its own words
-        items = [d for d in items if self._covers(lq.terms, f"{d.text} {d.by or ''} {d.body or ''} {d.section}", 0.5)] \
+        items = [d for d in items if self._covers(lq.terms, f"{d.text} {d.by or ''} {d.body or ''} {d.section}", 0.5,
+                                                  f"whole:{d.id}")] \
             if lq.terms and not lq.paragraph else items
         if not items:
             return None
