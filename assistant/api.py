@@ -276,10 +276,7 @@ class Assistant:
         q = proposals.question
         if q.wants == "summary":
             return cannot_write(question), proposals
-        if any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area \
-                or (q.paragraph and q.paragraph not in e.searcher.paragraphs):
-            # a year no document mentions, an area the organisation does not have, a paragraph no protocol
-            # holds: nothing can answer it, whatever scores well otherwise
+        if self.unanswerable(proposals, e):
             return abstention(question, proposals.notes[0] if proposals.notes else None), proposals
         answer = select(question, proposals.candidates, self.threshold, proposals.notes, proposals.abstain_p)
         if answer.route == "figure" and conversation is not None:
@@ -287,6 +284,15 @@ class Assistant:
         if answer.route == "prose":
             answer = self._with_store_check(answer, e)
         return answer, proposals
+
+    def unanswerable(self, proposals: Proposals, engine: Engine | None = None) -> bool:
+        """A year no document mentions, an area the organisation does not have, a body no document names
+        (`tandvårdsnämnden`), a paragraph no protocol holds: nothing can answer the question, whatever scores
+        well otherwise."""
+        e = engine or self._engine
+        q = proposals.question
+        return any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area \
+            or bool(q.unknown_bodies) or bool(q.paragraph and q.paragraph not in e.searcher.paragraphs)
 
     def _with_store_check(self, answer: Answer, engine: Engine | None = None) -> Answer:
         """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""

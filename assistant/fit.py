@@ -49,7 +49,7 @@ class Asked:
     abstain: bool
     readings: list = field(default_factory=list)  # (Reading, right)
     candidates: list = field(default_factory=list)  # (route, features, right, answer) of figure and list answers
-    blocked: bool = False  # names a year no document mentions: abstains whatever the scores
+    blocked: bool = False  # `Assistant.unanswerable`: abstains whatever the scores
 
 
 def collect(bot, paths: list[Path], prefix: str = "") -> list[Asked]:
@@ -59,9 +59,7 @@ def collect(bot, paths: list[Path], prefix: str = "") -> list[Asked]:
     for q in [q for p in paths for q in load_questions(p)]:
         for text in [q["question"], *q.get("paraphrases", [])]:
             proposals = bot.candidates(text)
-            asked = Asked(group=prefix + q["id"], abstain=bool(q.get("abstain")),
-                          blocked=any(str(y) not in bot.searcher.doc_freq for y in proposals.question.years)
-                          or proposals.unknown_area)
+            asked = Asked(group=prefix + q["id"], abstain=bool(q.get("abstain")), blocked=bot.unanswerable(proposals))
             for r in proposals.readings:
                 answer = compose(text, [r])
                 right = bool(answer is not None and judge(q, answer, [], k)["right"])

@@ -71,6 +71,7 @@ class Question:
     hints: Filters = field(default_factory=Filters)  # named document types: ranked higher, never excluded
     filters: Filters = field(default_factory=Filters)  # set by the user: only these documents
     unknown: list[str] = field(default_factory=list)  # content words the corpus never uses
+    unknown_bodies: list[str] = field(default_factory=list)  # bodies named (`tandvårdsnämnden`) no document names
     paragraph: str | None = None  # `§ 58`
     topic: list[str] = field(default_factory=list)  # a decision question's subject: the thing after `om`
     identifiers: list[str] = field(default_factory=list)  # `31-2025`, `2026/77`: a motion's or a case's number
@@ -91,6 +92,8 @@ class Question:
         return self.wants in ("amount", "count") or self.measure
 
 
+BODY_ENDINGS = frozenset(["", "s", "en", "ens", "n", "ns", "et", "ets", "er", "erna", "ernas"])
+
 # Endings that inflect a measure word or make a verb of it (`budget` → `budgeteras`, `prognos` → `prognostiseras`);
 # anything else after it makes a compound with another head.
 MEASURE_ENDINGS = frozenset("""n t en et er erna ar arna or orna na s es ens ets ns ts e a r rna ade ades at ats as ad
@@ -109,6 +112,7 @@ class QuestionReader:
         self.words = load_vocabulary()
         self.bilingual = bilingual or Bilingual.find()
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
+        self._body_heads = [fold(b).lower() for b in self.words.cues.bodies]
 
     def read(self, text: str, filters: Filters | None = None) -> Question:
         text = ABSURD_WORD.sub(" ", text).strip()
@@ -131,6 +135,7 @@ class QuestionReader:
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
+        unknown_bodies: list[str] = []
         frame = self.words.frame
         for word in words:
             if word in frame or fold(word) in frame or word in STOPWORDS or (english and word in ENGLISH_HINTS):
@@ -143,6 +148,8 @@ class QuestionReader:
                 groups.append(tuple(word_terms))
             if not word.isdigit() and not any(t in self.doc_freq for t in word_terms):
                 unknown.append(word)
+            if self._body(word) and word_terms[0] not in self.doc_freq:
+                unknown_bodies.append(word)
         folded = fold(text)
         names = self._names(text)
         wants, opening = self.words.opening(folded)
@@ -173,7 +180,8 @@ class QuestionReader:
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
-                        hints=hints, filters=filters or Filters(), unknown=unknown, asks=asks, topic=topic,
+                        hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
+                        asks=asks, topic=topic,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)
@@ -205,6 +213,16 @@ class QuestionReader:
         english_only = [t for t in words if (t in self.words.english or self.bilingual.translate(t))
                         and not self.analyzer.lexicon.is_known(t) and fold(t) not in self.vocab]
         return bool(words) and len(english_only) >= max(1, 0.4 * len(words))
+
+    def _body(self, word: str) -> bool:
+        """A particular body's name: a compound ending in a body word, inflected or not (`tandvårdsnämndens`,
+        `regionstyrelsen`); not the body word alone (`nämnden` is whichever the passage is about)."""
+        folded = fold(word).lower()
+        for head in self._body_heads:
+            at = folded.rfind(head)
+            if at >= 3 and folded[at + len(head):] in BODY_ENDINGS:
+                return True
+        return False
 
     def _measure(self, word: str) -> str | None:
         """A measure word, an inflection of one (`budgeteras`, `prognostiseras`, `kostnaderna`), or a compound

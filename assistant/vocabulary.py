@@ -28,6 +28,7 @@ class Cues(BaseModel):
     money_units: list[str]
     parties: list[str]
     place: list[str] = []
+    bodies: list[str] = []
 
 
 class Vocabulary(BaseModel):

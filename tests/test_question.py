@@ -132,3 +132,15 @@ def test_a_case_number_is_an_identifier_not_a_year(bot):
     q = bot.reader.read("Vad föreslås om motion nr 31-2025 och ärende RS 2026/77 i budget 2026?")
     assert q.years == [2026] and q.identifiers == ["31-2025", "2026/77"]
     assert bot.reader.read("Vad beslutades 2025-11-12?").years == [2025]
+
+
+def test_a_body_no_document_names_is_unknown_and_nothing_answers_for_it(bot):
+    """`tandvårdsnämnden` is a committee of many regions; in a corpus that never names it, no figure, decision
+    or sentence is about it, however well `nämnd`, `budget` and the year match."""
+    assert bot.reader.read("Vilken budget har tandvårdsnämnden 2024?").unknown_bodies == ["tandvårdsnämnden"]
+    assert bot.reader.read("tandvardsnamndens budget 2024").unknown_bodies  # unaccented, inflected
+    for known in ("Vad beslutade servicenämnden?", "Vad föreslår regionstyrelsens arbetsutskott?",
+                  "Vad beslutade nämnden?"):  # bodies the corpus names, and the body word alone
+        assert bot.reader.read(known).unknown_bodies == []
+    answer = bot.ask("Hur mycket ska tandvårdsnämnden spara 2025?")
+    assert answer.abstained and not answer.citations
