@@ -595,27 +595,21 @@ class LabelTerms:
         object.__setattr__(self, "all", self.whole | self.head | self.other)
 
     @cached_property
-    def _by_prefix(self) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Each set's words by their first five letters. `covered` accepts a spelling variant only when one word
-        begins the other and both have five letters or more, so only words sharing the first five can match:
-        at 200k figures, scanning every word of every label for every question word was most of a question's
-        time."""
-        out: dict[str, dict[str, tuple[str, ...]]] = {}
-        for part in ("whole", "head", "other", "all"):
-            by: dict[str, list[str]] = {}
-            for t in getattr(self, part):
-                if len(t) >= 5:
-                    by.setdefault(t[:5], []).append(t)
-            out[part] = {k: tuple(v) for k, v in by.items()}
-        return out
+    def _prefixes(self) -> frozenset[str]:
+        """The first five letters of its words. `covered` accepts a spelling variant only when one word begins
+        the other and both have five letters or more, so a word whose first five letters no label word shares
+        matches none: at 200k figures, scanning every word of every label for every question word was most of
+        a question's time. (A set of prefixes, not an index of words by prefix: 50k cached labels are kept.)"""
+        return frozenset(t[:5] for t in self.all if len(t) >= 5)
 
     def names(self, term: str, part: str = "all") -> bool:
-        """`covered(term, self.<part>)`, without the scan."""
-        if term in getattr(self, part):
+        """`covered(term, self.<part>)`, scanning only when a word could match."""
+        terms = getattr(self, part)
+        if term in terms:
             return True
-        if len(term) < 5 or term.isdigit():
+        if len(term) < 5 or term.isdigit() or term[:5] not in self._prefixes:
             return False
-        return _covered(term, self._by_prefix[part].get(term[:5], ()))
+        return _covered(term, terms)
 
 
 IN_LABEL = (1.0, 0.95, 0.7, 0.55)  # the weights `_coverage` gives a word the row or column itself names
