@@ -8,8 +8,10 @@ is for the latest year the records hold, and says which other years exist.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 
@@ -22,6 +24,8 @@ from ingest.lexicon import fold
 from .reader import covered as _covered
 from .question import FRAME_WORDS, Question
 from .select import Candidate
+
+log = logging.getLogger(__name__)
 
 # What the question asks to list, first match wins (folded, lower case).
 TARGETS = [
@@ -106,7 +110,15 @@ class ListAnswerer:
 
     def warm(self) -> None:
         """Load the records in a background thread, so the first list question does not wait for them."""
-        threading.Thread(target=self._load, name="list-records", daemon=True).start()
+        threading.Thread(target=self._warm, name="list-records", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self._load()
+        except sqlite3.ProgrammingError:
+            # the index generation this answerer read was closed meanwhile (ingest published the next one, or
+            # the assistant shut down): its records are no longer wanted, and a question loads the new ones
+            log.debug("list records not warmed: their index was closed")
 
     def _load(self) -> None:
         with self._load_lock:
