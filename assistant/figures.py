@@ -13,8 +13,8 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from core.models import Answer, Citation, Figure
 from core.numbers import format_number

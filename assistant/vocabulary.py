@@ -29,6 +29,7 @@ class Cues(BaseModel):
     parties: list[str]
     place: list[str] = []
     bodies: list[str] = []
+    polite: list[str] = []
 
 
 class Vocabulary(BaseModel):
@@ -52,7 +53,7 @@ class Vocabulary(BaseModel):
         best = self._longest(text)
         # `Kan du ge en sammanfattning …`, `Could you write …`: a request behind a polite question is still a
         # request to write, not a yes/no question
-        polite = POLITE.match(text)
+        polite = _compiled_prefix(tuple(self.cues.polite)).match(text) if self.cues.polite else None
         if polite and (request := self._longest(text[polite.end():]))[0] == "summary":
             best = (request[0], polite.group(0) + request[1])
         if best[0] == "fact":
@@ -70,7 +71,10 @@ class Vocabulary(BaseModel):
         return best
 
 
-POLITE = re.compile(r"(?:kan|kunde|skulle) (?:du|ni)(?: kunna)?(?: snalla)? |(?:can|could|would) you(?: please)? |please |snalla ")
+@lru_cache(maxsize=None)
+def _compiled_prefix(phrases: tuple[str, ...]) -> re.Pattern:
+    """Any of these phrases at the start, followed by a space (longest first)."""
+    return re.compile("(?:" + "|".join(sorted((re.escape(fold(p)) for p in phrases), key=len, reverse=True)) + r")\s+")
 
 
 @lru_cache(maxsize=None)

@@ -1,13 +1,13 @@
 """End to end on the real corpus: retrieval, grounded answers, abstention, the CLI's JSON contract, the chat."""
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import socket
 import subprocess
 import sys
+
+import pytest
 
 from assistant.grounding import figures, ungrounded_figures
 from core.models import Citation
