@@ -37,9 +37,13 @@ BASIS_CUES = [(re.compile(r"\bbudget(?:erad|erat|erade|en|s)?\b|\bbudgetera", re
 # `230 miljoner kronor lägre än den budgeterade investeringsramen`) or before it (`en negativ avvikelse med`).
 DEVIATION_AFTER = re.compile(r"^\W{0,3}(?:bättre|sämre|högre|lägre|mer|mindre)\s+än\s+(?:det\s+|den\s+|vad\s+som\s+)?"
                              r"(?:budget|budgeter|prognos)", re.I)
-DEVIATION_BEFORE = re.compile(r"\b(?:(?:negativ|positiv)a?\s+)?(?:budget)?avvikelse(?:n)?\s+(?:mot\s+budget\s+)?"
+# A surplus or deficit is a deviation only when measured against a budget or forecast (`ett underskott mot budget
+# på 148 miljoner kronor`); `ett underskott på 148 miljoner kronor` is the result itself.
+AGAINST = r"(?:mot|jämfört\s+med|i\s+förhållande\s+till|gentemot)\s+(?:den\s+|det\s+)?(?:budget|prognos)\w*\s+"
+DEVIATION_BEFORE = re.compile(r"\b(?:(?:(?:negativ|positiv)a?\s+)?(?:budget)?avvikelse(?:n)?\s+(?:" + AGAINST + r")?"
+                              r"|(?:under|över)skott(?:et)?\s+" + AGAINST + r")"
                               r"(?:med|på|om)\s+(?:ca\s+|cirka\s+|drygt\s+|knappt\s+)?$", re.I)
-NEGATIVE = re.compile(r"negativ|sämre", re.I)  # `lägre än budget` is good news for a cost
+NEGATIVE = re.compile(r"negativ|sämre|underskott", re.I)  # `lägre än budget` is good news for a cost
 # a year or period a sentence compares with, not the one its amount belongs to: `mer än under samma period 2024`
 COMPARED = re.compile(r"(?:\bän\b|jämfört med|jämföra med|jämförelse med|\bmot\b|samma period)[^.]{0,30}$", re.I)
 PREVIOUS_YEAR = re.compile(r"\b(?:föregående|förra|fg\.?)\s+år(?:et)?\b", re.I)

@@ -14,8 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 
 FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "á": "a", "à": "a"})
-LEXICON_VERSION = 3
+LEXICON_VERSION = 4
 MIN_PART = 4  # shorter parts (den, tre, igt) make nonsense words look like compounds
+# A compound never ends in a present participle's ending (`rull|ande`, `före|gående`: verb forms, not `ande`,
+# spirit), and no Swedish word starts with `ng` or `nl` (hunspell-sv lists a few such letter runs, `ngen`, `nlig`,
+# which made `utgången` into `utgå` + `ngen`).
+NOT_A_LAST_PART = frozenset({"ande", "ende", "andes", "endes"})
+NO_ONSET = ("ng", "nl")
 
 
 def fold(word: str) -> str:
@@ -32,10 +37,14 @@ def default_hunspell_dir() -> Path:
 
 
 class Lexicon:
-    def __init__(self, words: set[str], compound_parts: set[str], variants: dict[str, tuple[str, ...]] | None = None):
+    def __init__(self, words: set[str], compound_parts: set[str], variants: dict[str, tuple[str, ...]] | None = None,
+                 names: set[str] | frozenset[str] = frozenset()):
         self.words = words  # lower-cased standalone forms
         self.compound_parts = compound_parts  # forms allowed only inside compounds
         self.variants = variants if variants is not None else _variants(words)
+        # forms only a proper name has (`erna`, `else`, `ella`): never the last part of a compound, or every
+        # `åtgärderna` would be `åtgärd` + `Erna`
+        self.names = names
 
     # --- lookups -------------------------------------------------------------------------------------------
     def is_word(self, word: str) -> bool:
@@ -65,7 +74,7 @@ class Lexicon:
         best: tuple[str, ...] | None = None
         for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
             head, tail = word[:i], word[i:]
-            if tail not in self.words:
+            if tail not in self.words or tail in self.names or tail in NOT_A_LAST_PART or tail.startswith(NO_ONSET):
                 continue
             for first in self._first_parts(head):
                 rest = first
@@ -105,7 +114,9 @@ def _variants(words: set[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def _expand(hunspell_dir: Path) -> tuple[set[str], set[str]]:
+def _expand(hunspell_dir: Path) -> tuple[set[str], set[str], set[str]]:
+    """Every form the dictionary's stems and affixes make: standalone words, forms allowed only inside compounds,
+    and the forms only proper names have (a capitalised stem whose forms no common word shares)."""
     from spylls.hunspell import Dictionary
 
     d = Dictionary.from_files(str(hunspell_dir / "sv_SE"))
@@ -123,6 +134,8 @@ def _expand(hunspell_dir: Path) -> tuple[set[str], set[str]]:
 
     words: set[str] = set()
     parts: set[str] = set()
+    named: set[str] = set()
+    common: set[str] = set()
     for entry in d.dic.words:
         flags = entry.flags
         if aff.FORBIDDENWORD in flags:
@@ -146,8 +159,10 @@ def _expand(hunspell_dir: Path) -> tuple[set[str], set[str]]:
                 if form:
                     forms.add(form)
         target = parts if aff.ONLYINCOMPOUND in flags else words
-        target.update(f.lower() for f in forms if f and " " not in f)
-    return words, parts
+        lowered = {f.lower() for f in forms if f and " " not in f}
+        target.update(lowered)
+        (named if entry.stem[:1].isupper() else common).update(lowered)
+    return words, parts, named - common
 
 
 _LOCK = threading.Lock()
@@ -173,8 +188,8 @@ def load_lexicon(cache_dir: Path | None = None, hunspell_dir: Path | None = None
             except Exception:
                 data = None  # a damaged cache is rebuilt, never trusted
         if data is None:
-            words, parts = _expand(hunspell_dir)
-            data = (words, parts, _variants(words))
+            words, parts, names = _expand(hunspell_dir)
+            data = (words, parts, _variants(words), names)
             if path:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(f".{threading.get_ident()}.tmp")

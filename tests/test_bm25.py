@@ -47,6 +47,19 @@ def test_diacritics_fold_and_compounds_split(lexicon):
     assert index.search(analyzer.terms("investering"), 1)[0][0] == "invest"
 
 
+def test_an_inflected_word_is_not_split_into_a_name_or_an_ending(lexicon):
+    # hunspell lists first names (`Erna`, `Else`, `Ella`) and a few stray letter runs (`ngen`): as the last part
+    # of a compound they would turn `åtgärderna`, `avvikelse` and `utgången` into two unrelated words
+    for word in ("åtgärderna", "patienterna", "avvikelse", "förståelse", "nationella", "utgången"):
+        assert lexicon.split_compound(word) is None, word
+    # a present participle is a verb form, not a compound ending in `ande` (spirit)
+    for word in ("rullande", "följande", "stigande", "kommande"):
+        assert lexicon.split_compound(word) is None, word
+    # real compounds still split
+    assert lexicon.split_compound("budgetuppföljningen") == ("budget", "uppföljningen")
+    assert lexicon.split_compound("korttidssjukfrånvaron")[-1] == "sjukfrånvaron"
+
+
 def test_persisted_index_keeps_its_analyzer_and_results(lexicon, tmp_path):
     index, analyzer = build(lexicon)
     index.save(tmp_path / "bm25")

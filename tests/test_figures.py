@@ -139,6 +139,24 @@ def _figures_of(text: str):
     return extract_figures(meta, blocks, text, RawText(text).page_of)
 
 
+@pytest.mark.parametrize("sentence, value", [
+    ("Hälso- och sjukvården redovisar ett underskott mot budget på 148 miljoner kronor.", D("-148")),
+    ("Nämnden redovisar ett överskott jämfört med budget på 12 miljoner kronor.", D("12")),
+    ("Kulturnämnden visar ett underskott i förhållande till budgeten med 3,5 miljoner kronor.", D("-3.5")),
+])
+def test_a_surplus_or_deficit_against_budget_is_a_deviation_not_a_budget(sentence, value):
+    # the budget named is what the amount is measured against; a deficit is below it
+    figures, _ = _figures_of(f"1 Ekonomi\n\n{sentence}\n")
+    [figure] = [f for f in figures if not f.in_table]
+    assert (figure.kind, figure.value) == ("avvikelse", value)
+
+
+def test_a_deficit_without_a_budget_named_is_the_result_itself():
+    figures, _ = _figures_of("1 Ekonomi\n\nNämnden redovisar ett underskott på 148 miljoner kronor.\n")
+    [figure] = [f for f in figures if not f.in_table]
+    assert figure.kind != "avvikelse" and figure.value == D("148")
+
+
 def test_a_lost_minus_sign_is_repaired_when_the_sum_proves_it():
     figures, checks = _figures_of("1 Budget\n\nBelopp i mnkr Budget 2024 | Budget 2023\n"
                                   "Kostnader A -5,0 -4,0\nKostnader B -3,0 -2,0\nSumma 8,0 -6,0\n")
