@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from core.models import Answer, Citation, Figure
 from core.numbers import format_number
@@ -115,6 +115,9 @@ class FigureAnswerer:
                 self._by_prefix.setdefault(term[:5], []).append(term)
         self._cache: OrderedDict[str, tuple[Figure, set[str], set[str]]] = OrderedDict()
         self._cache_lock = threading.Lock()  # the chat answers questions side by side; an LRU reorders on read
+        # the cells of one table column share their context text, and a label recurs across tables and years:
+        # analysed once and shared (at 100k chunks this was a third of a slow question's time)
+        self._terms = lru_cache(maxsize=self.CACHE)(self._analyse)
         self._row_words = set(stats.get("row_words", []))
         self._units_and_rows = set(stats.get("units_and_rows", []))
         # words that say how to compare or what kind of figure, never which row: constraints, not terms
@@ -160,7 +163,7 @@ class FigureAnswerer:
             return [term]
         return [term] + [t for t in self._by_prefix.get(term[:5], []) if t != term and _covered(term, {t})]
 
-    def _terms(self, text: str) -> "LabelTerms":
+    def _analyse(self, text: str) -> "LabelTerms":
         """Each word's stem and the folded word itself (Snowball leaves `resultatet` unstemmed while `Resultat`
         becomes `result`; the surface words meet where the stems do not), each compound's head (its last part:
         `investering` in `Byggnadsinvesteringar`) and its other parts (`förvaltning` in `Förvaltningsgemensamt`,
@@ -360,7 +363,10 @@ class FigureAnswerer:
             return math.log(1 + self._n)
         return math.log(1 + self._n / (1 + min(known)))
 
-    def match(self, fq: FigureQuery, use_year: bool = True, require_label: bool = True) -> list[FigureMatch]:
+    def match(self, fq: FigureQuery, use_year: bool = True, require_label: bool = True,
+              keep=None) -> list[FigureMatch]:
+        """The figures that fit the question, best first; `keep(figure)` leaves out others before they are
+        scored."""
         if not self._n:
             return []
         wanted = [(w, self._alternatives(w)) for w in fq.terms]
@@ -371,7 +377,19 @@ class FigureAnswerer:
         total = sum(weights.values())
         out: list[FigureMatch] = []
         area_keys = [self._area_key(a) for a in fq.areas]
+        asked = [a for _, alts in wanted for group in alts for a in group]
+        asked_set = set(asked)
+
+        # the labels of one table share most of their words, and its cells their context: each word and each
+        # context is judged once per question (at 100k chunks, these checks were most of a slow question's time)
+        @lru_cache(maxsize=None)
+        def _asked(t: str) -> bool:
+            return t in asked_set or any(_covered(a, (t,)) for a in asked)
+
+        seen: dict = {}
         for f, label, context in self._candidates(fq, use_year):
+            if keep is not None and not keep(f):
+                continue
             if area_keys and not (f.area and self._area_key(f.area) in area_keys):
                 continue
             if use_year and fq.years and f.year not in fq.years:
@@ -381,7 +399,7 @@ class FigureAnswerer:
             if fq.kind and f.kind != fq.kind and not (fq.kind == "investering" and "invester" in f"{f.row} {f.table}".lower()):
                 continue
             if total:
-                coverage = [(w, alts, _coverage(alts, label, context)) for w, alts in wanted]
+                coverage = [(w, alts, _coverage(alts, label, context, seen)) for w, alts in wanted]
                 got = sum(weights[w] * c for w, _, c in coverage)
                 in_label = sum(weights[w] for w, _, c in coverage if c in IN_LABEL)
                 if require_label and in_label < total / 3 and not (constrained or fq.areas) \
@@ -393,9 +411,7 @@ class FigureAnswerer:
             if score <= 0:
                 continue
             # a label that says no more than the question asks for beats one that says more
-            asked = [a for _, alts in wanted for group in alts for a in group]
-            extra = [t for t in label.whole if not t.isdigit() and t not in asked
-                     and not any(_covered(a, (t,)) for a in asked)]
+            extra = [t for t in label.whole if not t.isdigit() and not _asked(t)]
             score -= 0.004 * min(len(extra), 5)
             if f.status == "unverified" and f.in_table:
                 score -= 0.005
@@ -446,8 +462,9 @@ class FigureAnswerer:
 
     def _not_for_year(self, fq: FigureQuery) -> Answer | None:
         """The row exists, but not for the year asked: say which periods the documents do hold."""
-        others = [m for m in self.match(replace(fq, years=[], basis=None))
-                  if m.score >= MIN_SCORE and m.figure.year is not None and m.figure.in_table]
+        others = [m for m in self.match(replace(fq, years=[], basis=None),
+                                        keep=lambda f: f.year is not None and f.in_table)
+                  if m.score >= MIN_SCORE]
         if not others:
             return None
         top = others[0].figure
@@ -615,15 +632,20 @@ class LabelTerms:
 IN_LABEL = (1.0, 0.95, 0.7, 0.55)  # the weights `_coverage` gives a word the row or column itself names
 
 
-def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: LabelTerms) -> float:
+def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: LabelTerms,
+              seen: dict | None = None) -> float:
     """How well a label names a question word: as a word of its own, as the head of a compound
     (`investeringar` in `Byggnadsinvesteringar`), or only as a compound's modifier (`förvaltningens` against
-    `Förvaltningsgemensamt`), in the label or only in its table and section."""
+    `Förvaltningsgemensamt`), in the label or only in its table and section. `seen` keeps what a context (shared
+    by the cells of a column) was found to name, for the question's other figures."""
     whole, parts = alts
-    for terms, part, weight in ((label, "whole", 1.0), (label, "head", 0.95), (context, "whole", 0.8),
-                                (context, "head", 0.75)):
-        if any(terms.names(a, part) for a in whole):
-            return weight
+    if any(label.names(a, "whole") for a in whole):
+        return 1.0
+    if any(label.names(a, "head") for a in whole):
+        return 0.95
+    in_context = _in_context(alts, context, seen)
+    if in_context:
+        return in_context
     if any(label.names(a, "all") for a in parts):
         return 0.7
     if any(label.names(a, "other") for a in whole):
@@ -631,6 +653,18 @@ def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: Label
     if any(context.names(a, "all") for a in parts | whole):
         return 0.5
     return 0.0
+
+
+def _in_context(alts: tuple[set[str], set[str]], context: LabelTerms, seen: dict | None) -> float:
+    key = (id(alts), id(context))
+    if seen is not None and key in seen:
+        return seen[key][1]
+    whole, _ = alts
+    weight = 0.8 if any(context.names(a, "whole") for a in whole) else \
+        0.75 if any(context.names(a, "head") for a in whole) else 0.0
+    if seen is not None:
+        seen[key] = (context, weight)  # the context is held so that its id is not reused meanwhile
+    return weight
 
 
 def _lines(f: Figure) -> str:

@@ -130,6 +130,9 @@ class ListAnswerer:
         self.goals: list[GoalNode] = self._load_goals()
         self.decisions: list[Decision] = self._load_decisions()
         self.by_id = {g.id: g for g in self.goals}
+        self.by_level: dict[str, list[GoalNode]] = {}  # a question asks for one level: no scan of every goal
+        for g in self.goals:
+            self.by_level.setdefault(g.level, []).append(g)
         self._lineages: dict[str, frozenset[str]] = {}
         texts = [g.text for g in self.goals] + [f"{d.text} {d.by or ''} {d.body or ''} {d.section}"
                                                  for d in self.decisions]
@@ -278,10 +281,8 @@ class ListAnswerer:
 
     def _goals(self, lq: ListQuery) -> Answer | None:
         level = lq.target
-        candidates = [g for g in self.goals if g.level == level or (level == "strategi" and g.level == "strategiområde"
-                                                                  and not lq.terms)]
-        if level == "strategi" and lq.terms:
-            candidates = [g for g in self.goals if g.level == "strategi"]
+        candidates = [g for g in self.goals if g.level == level or g.level == "strategiområde"] \
+            if level == "strategi" and not lq.terms else list(self.by_level.get(level, []))
         if lq.areas:
             wanted_areas = set(lq.areas)
             candidates = [g for g in candidates if set(g.areas) & wanted_areas or self._lineage_areas(g) & wanted_areas]
@@ -335,7 +336,7 @@ class ListAnswerer:
         if lq.target == "beslut" and lq.areas and not lq.paragraph:
             # "Vad har beslutats för Område X?": decided measures, assignments and decision points naming X
             items = [d for d in self.decisions if d.kind in ("åtgärd", "beslutspunkt") and set(d.areas) & set(lq.areas)]
-            assignments = [g for g in self.goals if g.level == "uppdrag" and set(g.areas) & set(lq.areas)]
+            assignments = [g for g in self.by_level.get("uppdrag", []) if set(g.areas) & set(lq.areas)]
             items = [d for d in items if self._covers(lq.terms, d.text, 0.5, f"text:{d.id}")]
             assignments = [g for g in assignments if self._covers(lq.terms, g.text, 0.5, g.id)]
             if not items and not assignments:
