@@ -63,6 +63,17 @@ def test_english_questions_are_read_in_english_and_searched_in_swedish(bot):
     assert not bot.reader.read("Vad är HME?").english
 
 
+@pytest.mark.parametrize("question, swedish, not_swedish", [
+    ("Who wrote the motion on vegetarian meals?", "motionen om", "yrkande"),
+    ("What is proposed about the motion regarding free parking?", "motionen om", "yrkande"),
+    ("Who put forward the motions in § 58?", "yrkanden", "motion"),
+])
+def test_a_motion_on_a_subject_is_a_members_motion_and_motions_at_a_meeting_are_yrkanden(
+        bot, question, swedish, not_swedish):
+    q = bot.reader.read(question)
+    assert q.english and swedish in q.normalized and not_swedish not in q.normalized
+
+
 @pytest.mark.parametrize("question, swedish", [
     ("What were the operating revenues in 2025?", "verksamhetens intäkter"),
     ("How large were the net operating costs?", "verksamhetens nettokostnader"),
