@@ -25,7 +25,11 @@ SECOND_RATIO = 0.5  # a second unit joins the answer when its share of the ranke
 PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_cov_syn", "top_sim", "top_type_match", "top_focus",
                   "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
                   "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
-                  "measure", "unknown", "english", "units", "agree", "agree_list"]
+                  "measure", "unknown", "english", "units", "agree", "agree_list",
+                  "wants_why", "wants_who", "wants_when", "wants_yesno", "wants_fact"]
+# The answer types whose own weight the selector learns: how far a unit's words and cues must go before it
+# answers differs by what is asked (a reason is often stated without `eftersom`; a name is there or not).
+SELECTOR_TYPES = ("why", "who", "when", "yesno", "fact")
 
 
 class ProseAnswerer:
@@ -90,7 +94,8 @@ def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
             "top_adds": top["adds"], "top_year_miss": top["year_miss"], "top_is_row": top["is_row"],
             "top_is_lead": top["is_lead"], "wants_specific": top["wants_specific"], "wants_amount": top["wants_amount"],
             "wants_list": top["wants_list"], "measure": top["measure"],
-            "unknown": top["unknown"], "english": top["english"], "units": math.log1p(len(ranked))}
+            "unknown": top["unknown"], "english": top["english"], "units": math.log1p(len(ranked)),
+            **{f"wants_{t}": float(q.wants == t) for t in SELECTOR_TYPES}}
 
 
 def _overlaps(a: Reading, b: Reading) -> bool:

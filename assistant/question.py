@@ -243,14 +243,19 @@ class QuestionReader:
         holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
         named = {n[0] for n in names}
         skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
+        name: list[str] = []  # the name just passed over
         for word in words[skip:]:
             folded = fold(word)
+            if name and folded in self.words.generic_nouns:
+                return name  # `Vilket HME-värde …`: the value of HME
+            name = []
             if folded in self.words.frame or folded in self.words.focus_skip or word in STOPWORDS \
                     or word.isdigit() or word in ENGLISH_HINTS:
                 continue
             terms = self.analyzer.terms(word)
             if terms and terms[0] not in named:
                 return terms
+            name = terms
         return []
 
     def _topic(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:

@@ -45,6 +45,7 @@ class Vocabulary(BaseModel):
     cues: Cues
     english: dict[str, str]
     english_phrases: dict[str, str]
+    generic_nouns: frozenset[str] = frozenset()
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
         """(what the question asks for, the phrase that says so) from its first words; a preposition may come
@@ -92,7 +93,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
-                      english_phrases=data.get("english_phrases", {}))
+                      english_phrases=data.get("english_phrases", {}),
+                      generic_nouns=frozenset(data.get("generic_nouns", "").split()))
 
 
 def phrase_pattern(phrases) -> re.Pattern:

@@ -155,3 +155,8 @@ def test_a_body_no_document_names_is_unknown_and_nothing_answers_for_it(bot):
         assert bot.reader.read(known).unknown_bodies == []
     answer = bot.ask("Hur mycket ska tandvårdsnämnden spara 2025?")
     assert answer.abstained and not answer.citations
+
+
+def test_a_name_before_a_noun_that_only_says_value_is_what_the_question_asks_about(bot):
+    assert bot.reader.read("Vilket HME-värde redovisades?").focus[:1] == ["hme"]
+    assert bot.reader.read("Vilket belopp har Cosmic-projektet?").focus[:1] == ["projektet"]  # a thing of its own

@@ -87,3 +87,13 @@ def test_a_quote_among_a_lists_items_agrees_with_the_list():
                    "lokalförsörjning och minska lokalytan\n- Uppdrag 6. …")
     assert quotes_within(prose, listed) == 1.0
     assert quotes_within(prose, _said("- Uppdrag 7. Regionstyrelsen får i uppdrag att …")) == 0.0
+
+
+def test_the_selector_is_told_what_kind_of_answer_the_question_asks_for(bot):
+    """A reason is often stated without `eftersom` and a name is there or not: how much a unit's missing cue
+    counts against it is learned per answer type, so the prose candidate says which type was asked for."""
+    for question, wanted in (("Varför ska elförsörjningen på sjukhusen förstärkas?", "why"),
+                             ("Vem är ordförande i arbetsutskottet?", "who")):
+        prose = next(c for c in bot.candidates(question).candidates if c.route == "prose")
+        assert prose.features[f"wants_{wanted}"] == 1.0
+        assert sum(prose.features[f"wants_{t}"] for t in ("why", "who", "when", "yesno", "fact")) == 1.0
