@@ -22,14 +22,14 @@ from .select import Candidate
 MAX_UNITS = 2
 SECOND_RATIO = 0.5  # a second unit joins the answer when its share of the ranker's softmax is at least this
 # share of the first's; `assistant fit` chooses the ratio on dev (ReaderModel.second_ratio), this is the default
-PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_cov_syn", "top_sim", "top_type_match", "top_focus",
-                  "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
-                  "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
-                  "measure", "unknown", "english", "units", "agree", "agree_list",
-                  "wants_why", "wants_who", "wants_when", "wants_yesno", "wants_fact"]
 # The answer types whose own weight the selector learns: how far a unit's words and cues must go before it
 # answers differs by what is asked (a reason is often stated without `eftersom`; a name is there or not).
 SELECTOR_TYPES = ("why", "who", "when", "yesno", "fact")
+PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_cov_syn", "top_sim", "top_type_match", "top_focus",
+                  "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
+                  "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
+                  "measure", "unknown", "english", "units", "agree", "agree_list"] + \
+    [f"wants_{t}" for t in SELECTOR_TYPES]
 
 
 class ProseAnswerer:

@@ -656,14 +656,17 @@ def _coverage(alts: tuple[set[str], set[str]], label: LabelTerms, context: Label
 
 
 def _in_context(alts: tuple[set[str], set[str]], context: LabelTerms, seen: dict | None) -> float:
+    """0.8 when the context names the word itself, 0.75 as a compound's head. `seen` is one `match` call's memo,
+    keyed by identity: the word alternatives and the candidates' contexts all live until that call returns, so an
+    id is not reused meanwhile (hashing a context by value cost more than the check it saves)."""
     key = (id(alts), id(context))
     if seen is not None and key in seen:
-        return seen[key][1]
+        return seen[key]
     whole, _ = alts
     weight = 0.8 if any(context.names(a, "whole") for a in whole) else \
         0.75 if any(context.names(a, "head") for a in whole) else 0.0
     if seen is not None:
-        seen[key] = (context, weight)  # the context is held so that its id is not reused meanwhile
+        seen[key] = weight
     return weight
 
 
