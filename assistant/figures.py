@@ -26,7 +26,7 @@ from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
 from .reader import covered as _covered
-from .question import FRAME_WORDS, Question
+from .question import ENGLISH_HINTS, FRAME_WORDS, Question
 from .select import Candidate
 
 MIN_SCORE = 0.5  # below this no figure is proposed; above it, the selection weighs the match (f_score)
@@ -34,7 +34,7 @@ MAX_LISTED = 8
 BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",
          "budgeterade": "budget", "prognos": "prognos", "prognosen": "prognos", "prognoser": "prognos",
          "forecast": "prognos", "utfall": "utfall", "utfallet": "utfall", "outcome": "utfall"}
-COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\b(okat|minskat)\b|"
+COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\bskil[jd]\w*|\b(okat|minskat)\b|"
                      r"\bcompared?\b|\bchanged?\b|\bdevelop\w*|\btrend\b|\bover (the )?years\b")
 # verbs and fillers of figure questions: they ask for a number, they do not say which
 FIGURE_FRAME = set("""omrade omradet omraden for och da kostar kosta kostade kostat uppgar uppgick uppgatt berors
@@ -44,7 +44,7 @@ siffra siffran siffror tal talet redovisas redovisades redovisat anges angavs"""
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
                  ("arsarbetar", "årsarbetare")]
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
-                 "skillnad", "skillnaden", "jämfört", "jämförelse", "ökat", "minskat", "ökning", "minskning"]
+                 "skillnad", "skillnaden", "skiljer", "skilja", "skilde", "skiljde", "jämfört", "jämförelse", "ökat", "minskat", "ökning", "minskning"]
 FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|vad galler|and|what about)\b|\bda\s*\??$")
 TOTAL_WORDS = re.compile(r"\b(totalt?|totala|sammanlagt|sammanlagda|sammantaget|in total|altogether)\b")
 STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
@@ -62,7 +62,7 @@ KIND_WORDS = {"investering": "investering", "investeringar": "investering", "inv
 
 @dataclass
 class FigureQuery:
-    terms: list[str]  # content stems, years and frame words removed
+    terms: list[str]  # the question's subject words (lower case, as written), years and frame words removed
     years: list[int] = field(default_factory=list)
     basis: str | None = None
     kind: str | None = None
@@ -230,16 +230,20 @@ class FigureAnswerer:
         skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | FIGURE_FRAME | alias_words
         area_terms = {t for a in areas for t in self.analyzer.terms(a)}
         area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)}
+        # `försörjningsområdet` names the area it was read as above, and nothing a label must hold
+        area_compounds = [re.compile(compound_pattern(self._area_key(a))) for a in areas]
         skip_terms = self._frame_terms
         terms = []
         for word in WORD.findall(q.normalized):
             w = fold(word).lower()
-            if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad") or _basis(w):
+            if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad") or _basis(w) \
+                    or (q.english and w in ENGLISH_HINTS):
                 continue
             stems = self.analyzer.terms(word)
-            if not stems or stems[0] in skip_terms or stems[0] in area_terms or w in area_words:
+            if not stems or stems[0] in skip_terms or stems[0] in area_terms or w in area_words \
+                    or any(p.fullmatch(w) for p in area_compounds):
                 continue
-            terms.append(w)
+            terms.append(word.lower())  # unfolded: the compound splitter knows `lönekostnaderna`, not `lonekostnaderna`
         unknown_area = named.group(1).strip() if named and not areas else None
         return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
                            compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,
@@ -332,7 +336,7 @@ class FigureAnswerer:
         elif fq.maybe_areas and previous.areas:  # `för fastigheter då?` after a question about an area
             merged.areas = fq.maybe_areas
             keys = {self._area_key(a) for a in fq.maybe_areas}
-            terms = [t for t in terms if t not in keys]
+            terms = [t for t in terms if fold(t) not in keys]
         if terms:
             merged.terms = list(dict.fromkeys(previous.terms + terms))
         merged.compare = fq.compare
@@ -341,9 +345,11 @@ class FigureAnswerer:
     # --- matching -----------------------------------------------------------------------------------------
     def _alternatives(self, word: str) -> tuple[set[str], set[str]]:
         """(the word and its stem, its compound parts): `personalomsättningen` is personalomsättning first,
-        and only then omsättning."""
+        and only then omsättning. A verb counts as the noun it forms (`ökar` is named by `Lönekostnadsökning`)."""
         terms = self.analyzer.terms(word)
-        whole = {word, *terms[:1]}
+        whole = {fold(word).lower(), *terms[:1]}
+        for noun in self.analyzer.lexicon.nominalisations(word):
+            whole |= {fold(noun), *self.analyzer.terms(noun)[:1]}
         return whole, set(terms[1:]) - whole
 
     def _in_labels(self, wanted: list) -> list:

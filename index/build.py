@@ -37,7 +37,7 @@ from .vectors import VectorStore
 # 10–15: page furniture, contents lists and download labels blanked, agenda items, meeting decisions, statement
 # columns (Not, Avvikelse), subtotals, deviations and report years in running text, perspective headings and
 # numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page).
-PIPELINE_VERSION = "16"
+PIPELINE_VERSION = "17"
 
 
 class EmbedderMismatchError(RuntimeError):

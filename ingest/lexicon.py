@@ -14,13 +14,16 @@ from functools import lru_cache
 from pathlib import Path
 
 FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "á": "a", "à": "a"})
-LEXICON_VERSION = 4
+LEXICON_VERSION = 5
 MIN_PART = 4  # shorter parts (den, tre, igt) make nonsense words look like compounds
 # A compound never ends in a present participle's ending (`rull|ande`, `före|gående`: verb forms, not `ande`,
 # spirit), and no Swedish word starts with `ng` or `nl` (hunspell-sv lists a few such letter runs, `ngen`, `nlig`,
-# which made `utgången` into `utgå` + `ngen`).
-NOT_A_LAST_PART = frozenset({"ande", "ende", "andes", "endes"})
+# which made `utgången` into `utgå` + `ngen`). Nor in the noun-forming `-ning` (hunspell-sv lists `ning`):
+# `försörjning`, `omsättning` and `minskning` are derived words, not `försörj` + `ning`.
+NOT_A_LAST_PART = frozenset({"ande", "ende", "andes", "endes", "ning"})
 NO_ONSET = ("ng", "nl")
+# the endings of a Swedish verb's present, past, supine, infinitive and passive, longest first
+VERB_ENDINGS = ("ades", "ats", "ade", "ar", "at", "as", "er", "es", "de", "te", "a", "s", "t")
 
 
 def fold(word: str) -> str:
@@ -56,6 +59,20 @@ class Lexicon:
         if folded in self.words:
             out = (folded, *out)
         return out
+
+    def nominalisations(self, word: str) -> tuple[str, ...]:
+        """The nouns a verb forms with `-ning`/`-ing` that the dictionary holds: `ökar` → `ökning`, `minskade` →
+        `minskning`, `förändras` → `förändring`. A question asks `hur mycket ökar …` where a table's row says
+        `…ökning`; the dictionary, not the ending alone, decides that the noun exists."""
+        lw = word.lower()
+        out: list[str] = []
+        for ending in VERB_ENDINGS:
+            if lw.endswith(ending) and len(lw) - len(ending) >= 2:
+                root = lw[: len(lw) - len(ending)]
+                for noun in (root + "ning", root + "ing"):
+                    if noun in self.words and noun not in self.names and noun not in out and noun != lw:
+                        out.append(noun)
+        return tuple(out)
 
     def is_known(self, word: str) -> bool:
         """A word, or a compound of words."""

@@ -55,8 +55,12 @@ def test_an_inflected_word_is_not_split_into_a_name_or_an_ending(lexicon):
     # a present participle is a verb form, not a compound ending in `ande` (spirit)
     for word in ("rullande", "följande", "stigande", "kommande"):
         assert lexicon.split_compound(word) is None, word
+    # a noun derived with `-ning` is one word (hunspell lists `ning`), not a verb root and an ending
+    for word in ("försörjning", "omsättning", "ersättning"):
+        assert lexicon.split_compound(word) is None, word
     # real compounds still split
     assert lexicon.split_compound("budgetuppföljningen") == ("budget", "uppföljningen")
+    assert lexicon.split_compound("lokalförsörjning") == ("lokal", "försörjning")
     assert lexicon.split_compound("korttidssjukfrånvaron")[-1] == "sjukfrånvaron"
 
 
@@ -100,3 +104,13 @@ def test_an_iso_date_is_also_its_month(lexicon):
     analyzer = SwedishAnalyzer(lexicon)
     assert set(analyzer.terms("den 12 november 2025")) <= set(analyzer.terms("Sammanträdesdatum 2025-11-12"))
     assert "novemb" not in analyzer.terms("2025-12-11")
+
+
+def test_a_verb_is_read_as_the_noun_it_forms_where_the_dictionary_has_that_noun(lexicon):
+    """`Hur mycket ökar lönekostnaderna` is answered by the row `Lönekostnadsökningstakt`."""
+    assert lexicon.nominalisations("ökar") == ("ökning",)
+    assert "minskning" in lexicon.nominalisations("minskade")
+    assert "förändring" in lexicon.nominalisations("förändras")
+    assert "investering" in lexicon.nominalisations("investeras")
+    for word in ("är", "har", "kostar", "får"):  # no such noun in the dictionary
+        assert lexicon.nominalisations(word) == (), word

@@ -245,6 +245,23 @@ def test_comparisons_give_both_values_and_the_difference(bot):
     assert "6,94 %" in sick.answer and "7,53 %" in sick.answer and "-0,59 procentenheter" in sick.answer
 
 
+def test_an_area_named_in_a_compound_is_the_area_and_not_a_word_the_row_must_hold(bot):
+    a = _grounded(_figure_candidate(bot, "Vad budgeteras för försörjningsområdet 2024?"))
+    assert "370 mnkr" in a.answer and "Område försörjning" in a.answer
+    english = _grounded(_figure_candidate(bot, "What was the 2023 forecast for Shared Service Center?"))
+    assert "150,0 mnkr" in english.answer
+
+
+def test_a_verb_in_the_question_is_named_by_the_noun_of_a_row(bot):
+    a = _grounded(_figure_candidate(bot, "Hur mycket ökar lönekostnaderna 2024?"))
+    assert "Lönekostnadsökningstakt" in a.answer and "-3,0 %" in a.answer
+
+
+def test_how_a_figure_differs_from_a_year_is_a_comparison(bot):
+    a = _grounded(_figure_candidate(bot, "Hur skiljer sig budgeten för IT-området från 2023?"))
+    assert "475 mnkr" in a.answer and "487,0 mnkr" in a.answer and "skillnad" in a.answer
+
+
 def test_no_figure_for_the_year_or_area_asked_means_no_answer(bot):
     a = bot.ask("Vad är budgeten för Område fastigheter 2030?")
     assert a.abstained and "2030" in a.answer
