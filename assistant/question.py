@@ -101,6 +101,22 @@ ande eras erar erade erat erats erades ering eringen eringar tisera tiseras tise
 ticeras""".split()) | {""}
 
 
+def name_run_words(tokens: list[str]) -> set[str]:
+    """The words (lower case) of two or more capitalised words in a row after the first: a name in an English
+    question (`Shared Service Center`, `Region Örebro County`), to be searched as written, not translated word by
+    word (`shared` is not `delad`)."""
+    out: set[str] = set()
+    run: list[str] = []
+    for tok in [*tokens[1:], ""]:
+        if tok[:1].isupper() and tok.isalpha():
+            run.append(tok)
+            continue
+        if len(run) >= 2:
+            out |= {w.lower() for w in run}
+        run = []
+    return out
+
+
 class QuestionReader:
     def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], surface_vocab: dict[str, int],
                  bilingual: Bilingual | None = None):
@@ -126,9 +142,10 @@ class QuestionReader:
             for phrase, swedish in sorted(self.words.english_phrases.items(), key=lambda kv: -len(kv[0])):
                 phrased = re.sub(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", f" {swedish} ", phrased)
             lowered = [t.lower() for t in WORD.findall(phrased)]
+        named = name_run_words(tokens) if english else set()
         for tok in lowered:
             if english:
-                words += self._english(tok)
+                words += self._english(tok, tok in named)
             else:
                 words.append(self._mend(tok, stripped))
         normalized = " ".join(words)
@@ -204,9 +221,12 @@ class QuestionReader:
         return out
 
     def _english_question(self, lowered: list[str], text: str) -> bool:
-        """Two English function words, or mostly words English has and Swedish does not (`IT area forecast`)."""
+        """Two English function words, or mostly words English has and Swedish does not (`IT area forecast`).
+        A question with å/ä/ö is English only by two function words Swedish does not have (`what`, `the`, not
+        `for`, `is`): English questions name Swedish bodies and places (`Region Örebro County`, `Servicenämnden`)."""
         if any(ch in text for ch in "åäöÅÄÖ"):
-            return False
+            return sum(t in ENGLISH_HINTS and not self.analyzer.lexicon.is_word(t) and fold(t) not in self.vocab
+                       for t in lowered) >= 2
         if sum(t in ENGLISH_HINTS for t in lowered) >= 2:
             return True
         words = [t for t in lowered if t.isalpha() and len(t) > 2]
@@ -279,14 +299,15 @@ class QuestionReader:
             return terms if terms and terms[0] not in {n[0] for n in names} else []
         return []
 
-    def _english(self, token: str) -> list[str]:
+    def _english(self, token: str, in_name: bool = False) -> list[str]:
         """An English word as the Swedish words the corpus uses for it: the domain vocabulary first, then the
-        bilingual dictionary (only translations the corpus holds), else the word itself (`IT`, `Cosmic`)."""
+        bilingual dictionary (only translations the corpus holds), else the word itself (`IT`, `Cosmic`). A word
+        of a name (`Shared` in `Shared Service Center`) is not looked up in the dictionary."""
         for form in (token, *english_bases(token)):  # `depreciations` is in the glossary as `depreciation`
             mapped = self.words.english.get(form)
             if mapped is not None:
                 return [mapped] if mapped else []
-        if token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
+        if in_name or token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
             return [token]
         known = [w for w in self.bilingual.translate(token)
                  if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])]

@@ -160,3 +160,19 @@ def test_a_body_no_document_names_is_unknown_and_nothing_answers_for_it(bot):
 def test_a_name_before_a_noun_that_only_says_value_is_what_the_question_asks_about(bot):
     assert bot.reader.read("Vilket HME-värde redovisades?").focus[:1] == ["hme"]
     assert bot.reader.read("Vilket belopp har Cosmic-projektet?").focus[:1] == ["projektet"]  # a thing of its own
+
+
+def test_a_years_genitive_is_the_year_not_a_subject_word(bot):
+    q = bot.reader.read("Vad var 2023 års prognos för Shared Service Center?")
+    assert q.years == [2023] and "ars" not in q.content_terms and "år" not in q.content_terms
+    assert bot.reader.read("Vad var 2023 ars prognos for SSC?").years == [2023]
+
+
+def test_an_english_question_naming_swedish_places_is_english_and_its_names_stay_untranslated(bot):
+    q = bot.reader.read("What are Region Örebro County's core values?")
+    assert q.english and "värdegrund" in q.normalized.split() and "län" in q.normalized.split()
+    ssc = bot.reader.read("What was the 2023 forecast for Shared Service Center?")
+    assert {"shared", "service", "center"} <= set(ssc.normalized.split())  # a name, not `delad`/`andel`
+    for swedish in ("Vad är värdegrunden för Region Örebro län?", "Är budgeten för IT-området i balans?",
+                    "Vad gör Område IT för att nå målen?"):
+        assert not bot.reader.read(swedish).english, swedish
