@@ -81,3 +81,15 @@ def test_every_figure_in_a_selected_answer_stands_in_its_quote(bot):
                      "Vad var förvaltningens omsättning?", "Hur mycket sparar Område IT på molntjänster?"):
         answer = bot.ask(question)
         assert answer.abstained or not ungrounded_figures(answer.answer, answer.citations), question
+
+
+def test_a_reason_stated_without_eftersom_is_offered_as_a_reason(bot):
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+    for sentence in ("Personalreducering har ej föreslagits utifrån att organisationen redan är lågt dimensionerad.",
+                     "Avgiften höjs i och med att kostnaderna ökat.",
+                     "Anledningen är att lokalerna inte längre behövs."):
+        unit = units_of(chunk.model_copy(update={"text": sentence}))[0]
+        assert "why" in reader.offers(unit), sentence
+    plain = units_of(chunk.model_copy(update={"text": "Personalreducering har föreslagits inom flera områden."}))[0]
+    assert "why" not in reader.offers(plain)
