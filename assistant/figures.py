@@ -34,8 +34,8 @@ MAX_LISTED = 8
 BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",
          "budgeterade": "budget", "prognos": "prognos", "prognosen": "prognos", "prognoser": "prognos",
          "forecast": "prognos", "utfall": "utfall", "utfallet": "utfall", "outcome": "utfall"}
-COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\bskil[jd]\w*|\b(okat|minskat)\b|"
-                     r"\bcompared?\b|\bchanged?\b|\bdevelop\w*|\btrend\b|\bover (the )?years\b")
+COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\bskil[jd]\w*|"
+                     r"\b(okat|minskat)\b|\bcompared?\b|\bchanged?\b|\bdevelop\w*|\btrend\b|\bover (the )?years\b")
 # verbs and fillers of figure questions: they ask for a number, they do not say which
 FIGURE_FRAME = set("""omrade omradet omraden for och da kostar kosta kostade kostat uppgar uppgick uppgatt berors
 beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlagda gar gick lag ligger ligga legat
@@ -44,7 +44,8 @@ siffra siffran siffror tal talet redovisas redovisades redovisat anges angavs"""
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
                  ("arsarbetar", "årsarbetare")]
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
-                 "skillnad", "skillnaden", "skiljer", "skilja", "skilde", "skiljde", "jämfört", "jämförelse", "ökat", "minskat", "ökning", "minskning"]
+                 "skillnad", "skillnaden", "skiljer", "skilja", "skilde", "skiljde", "jämfört", "jämförelse",
+                 "ökat", "minskat", "ökning", "minskning"]
 FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|vad galler|and|what about)\b|\bda\s*\??$")
 TOTAL_WORDS = re.compile(r"\b(totalt?|totala|sammanlagt|sammanlagda|sammantaget|in total|altogether)\b")
 STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
@@ -243,7 +244,7 @@ class FigureAnswerer:
             if not stems or stems[0] in skip_terms or stems[0] in area_terms or w in area_words \
                     or any(p.fullmatch(w) for p in area_compounds):
                 continue
-            terms.append(word.lower())  # unfolded: the compound splitter knows `lönekostnaderna`, not `lonekostnaderna`
+            terms.append(word.lower())  # unfolded: the splitter knows `lönekostnaderna`, not `lonekostnaderna`
         unknown_area = named.group(1).strip() if named and not areas else None
         return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
                            compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,

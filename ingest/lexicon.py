@@ -19,7 +19,7 @@ MIN_PART = 4  # shorter parts (den, tre, igt) make nonsense words look like comp
 # A compound never ends in a present participle's ending (`rull|ande`, `före|gående`: verb forms, not `ande`,
 # spirit), and no Swedish word starts with `ng` or `nl` (hunspell-sv lists a few such letter runs, `ngen`, `nlig`,
 # which made `utgången` into `utgå` + `ngen`). Nor in the noun-forming `-ning` (hunspell-sv lists `ning`):
-# `försörjning`, `omsättning` and `minskning` are derived words, not `försörj` + `ning`.
+# `försörjning`, `omsättning` and `ersättning` are derived words, not `försörj` + `ning`.
 NOT_A_LAST_PART = frozenset({"ande", "ende", "andes", "endes", "ning"})
 NO_ONSET = ("ng", "nl")
 # the endings of a Swedish verb's present, past, supine, infinitive and passive, longest first
