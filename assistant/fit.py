@@ -37,7 +37,7 @@ FEATURES = {"prose": PROSE_FEATURES, "figure": FIGURE_FEATURES, "list": LIST_FEA
 SELECTOR_FEATURES = [f"{route}:{name}" for route, names in FEATURES.items() for name in names] + \
     [f"is_{route}" for route in FEATURES]
 RATIOS = (0.5, 0.3, 0.2, 0.1)
-WRONG_COST = 1.5  # a wrong answer costs 2.5 abstentions: a wrong number is worse than none
+WRONG_COST = 0.75  # a wrong answer costs 1.75 abstentions: a wrong number is worse than none
 L2 = 2.0
 SELECTOR_L2 = 2.0
 
