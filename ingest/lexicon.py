@@ -60,6 +60,7 @@ class Lexicon:
             out = (folded, *out)
         return out
 
+    @lru_cache(maxsize=50_000)  # asked for each question word by every figure match of a question
     def nominalisations(self, word: str) -> tuple[str, ...]:
         """The nouns a verb forms with `-ning`/`-ing` that the dictionary holds: `ökar` → `ökning`, `minskade` →
         `minskning`, `förändras` → `förändring`. A question asks `hur mycket ökar …` where a table's row says
