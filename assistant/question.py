@@ -7,6 +7,7 @@ Nothing here excludes: a document type or body named in the question makes its p
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -101,6 +102,11 @@ ande eras erar erade erat erats erades ering eringen eringar tisera tiseras tise
 ticeras""".split()) | {""}
 
 
+# Verb particles that Swedish also writes joined to the verb (`skriva av` / `avskriva`, `lägga ner` /
+# `nerlägga`). Not `på`, `till`, `om`, `över`: mostly prepositions, and `ligger på` is not `påligger`.
+PARTICLES = frozenset({"av", "upp", "ut", "in", "ner", "ned", "bort", "fram", "ihop", "tillbaka", "undan"})
+
+
 def name_run_words(tokens: list[str]) -> set[str]:
     """The words (lower case) of two or more capitalised words in a row after the first: a name in an English
     question (`Shared Service Center`, `Region Örebro County`), to be searched as written, not translated word by
@@ -125,6 +131,7 @@ class QuestionReader:
         self.doc_freq = doc_freq
         self.vocab = surface_vocab  # folded corpus word → count, for typo repair
         self._vocab_keys = [w for w in surface_vocab if len(w) >= 5]
+        self._sorted_vocab: list[str] | None = None  # for compound heads, sorted when first asked
         self.words = load_vocabulary()
         self.bilingual = bilingual or Bilingual.find()
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
@@ -146,8 +153,12 @@ class QuestionReader:
         for tok in lowered:
             if english:
                 words += self._english(tok, tok in named)
+            elif fold(tok) in self.words.abbreviations:
+                words += self.words.abbreviations[fold(tok)].split()
             else:
                 words.append(self._mend(tok, stripped))
+        if not english:
+            words = self._join_particle_verbs(words)
         normalized = " ".join(words)
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
@@ -309,9 +320,37 @@ class QuestionReader:
                 return [mapped] if mapped else []
         if in_name or token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
             return [token]
-        known = [w for w in self.bilingual.translate(token)
-                 if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])]
-        return known[:2] or [token]
+        translations = self.bilingual.translate(token)
+        known = [w for w in translations if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])]
+        # else a translation the corpus writes only as the head of compounds (`byggnad` in
+        # `byggnadsinvesteringar`)
+        return known[:2] or [w for w in translations if self._heads_compound(w)][:2] or [token]
+
+    def _heads_compound(self, word: str) -> bool:
+        folded = fold(word).lower()
+        if len(folded) < 5:
+            return False
+        if self._sorted_vocab is None:
+            self._sorted_vocab = sorted(self.vocab)
+        at = bisect.bisect_left(self._sorted_vocab, folded)
+        return at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(folded)
+
+    def _join_particle_verbs(self, words: list[str]) -> list[str]:
+        """`skrivs fastigheterna av` is `avskrivs fastigheterna`: a verb with its particle one or two words on is
+        the verb a document writes as one word (and names with its noun: `avskrivning`), when the dictionary
+        holds the joined form. The particle stays; it is a stopword."""
+        out = list(words)
+        lexicon = self.analyzer.lexicon
+        for i, word in enumerate(words):
+            if len(word) < 3 or not word.isalpha() or word in STOPWORDS or not lexicon.is_common(word):
+                continue
+            for particle in words[i + 1: i + 3]:
+                joined = [p + word for p in (("ned", "ner") if particle == "ner" else (particle,))
+                          if particle in PARTICLES and lexicon.is_common(p + word)]
+                if joined:  # `läggs ner` is written `nedläggs` (or `nerläggs`)
+                    out[i] = joined[0]
+                    break
+        return out
 
     def _mend(self, token: str, stripped: bool) -> str:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""

@@ -264,7 +264,7 @@ class Reader:
         if DECISION.search(folded):
             out.add("decision")
         if self._party.search(text) or self._actor.search(folded) or any(
-                not self.analyzer.lexicon.is_word(last.lower()) for _, last in NAME.findall(text)):
+                self._person(first, last) for first, last in NAME.findall(text)):
             out.add("who")
         if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:
             out.add("list")
@@ -275,6 +275,12 @@ class Reader:
         if ISO_DATE.search(text) or DAY.search(folded):
             out.add("date")
         return out
+
+    def _person(self, first: str, last: str) -> bool:
+        """Two capitalised words naming a person (`Angelica Eriksson`), not a body or a place (`Region Örebro`):
+        the surname is no common word, nor is the first name unless the surname is no word at all."""
+        lexicon = self.analyzer.lexicon
+        return not lexicon.is_common(last) and (not lexicon.is_word(last) or not lexicon.is_common(first))
 
     def _similarities(self, readings: list[Reading], qvec: np.ndarray | None) -> list[float]:
         """Cosine of question and unit (vectors are normalised); units without a stored vector are embedded

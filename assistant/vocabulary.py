@@ -45,6 +45,7 @@ class Vocabulary(BaseModel):
     cues: Cues
     english: dict[str, str]
     english_phrases: dict[str, str]
+    abbreviations: dict[str, str] = {}
     generic_nouns: frozenset[str] = frozenset()
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
@@ -94,6 +95,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
                       english_phrases=data.get("english_phrases", {}),
+                      abbreviations=data.get("abbreviations", {}),
                       generic_nouns=frozenset(data.get("generic_nouns", "").split()))
 
 

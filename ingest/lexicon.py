@@ -53,6 +53,12 @@ class Lexicon:
     def is_word(self, word: str) -> bool:
         return word.lower() in self.words
 
+    def is_common(self, word: str) -> bool:
+        """A word of the language rather than a proper name: `Eriksson` and `Angelica` are words to hunspell,
+        but only as names."""
+        lw = word.lower()
+        return lw in self.words and lw not in self.names
+
     def forms_for_fold(self, folded: str) -> tuple[str, ...]:
         """Every real form whose folded spelling is `folded` (the plain one included if it is a word)."""
         out = self.variants.get(folded, ())

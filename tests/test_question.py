@@ -176,3 +176,37 @@ def test_an_english_question_naming_swedish_places_is_english_and_its_names_stay
     for swedish in ("Vad är värdegrunden för Region Örebro län?", "Är budgeten för IT-området i balans?",
                     "Vad gör Område IT för att nå målen?"):
         assert not bot.reader.read(swedish).english, swedish
+
+
+@pytest.mark.parametrize("question, joined", [
+    ("Hur mycket skrivs fastigheterna av enligt budget 2024?", "avskrivs"),  # the particle after the object
+    ("Var hamnar kansliets uppgifter när det läggs ner?", "nedläggs"),  # `ner` is written `ned` joined
+    ("Hur mycket sätts in på kontot?", "insätts"),
+])
+def test_a_verb_and_its_particle_are_read_as_the_joined_verb(bot, question, joined):
+    """Documents write `avskrivning` and `nedläggning`; a user writes `skrivs av` and `läggs ner`."""
+    assert joined in bot.reader.read(question).normalized.split()
+
+
+def test_a_preposition_is_not_joined_to_the_verb_before_it(bot):
+    """`ligger på` is not `påligger`, and a joined form the dictionary lacks is not made up."""
+    for question in ("Vad ligger HME på?", "Vad består kostnaden av?"):
+        q = bot.reader.read(question)
+        assert q.normalized.split()[1] in ("ligger", "består"), q.normalized
+
+
+@pytest.mark.parametrize("question, spelled_out", [
+    ("Vilket dnr har ärendet om nämnddialogen?", "diarienummer"),
+    ("Vem är ordf i nämnden?", "ordförande"),
+    ("Vad beslutade RS om budgeten?", "regionstyrelsen"),
+])
+def test_an_administrative_abbreviation_is_read_as_the_words_documents_print(bot, question, spelled_out):
+    assert spelled_out in bot.reader.read(question).normalized.split()
+
+
+def test_an_english_word_reaches_a_swedish_word_the_corpus_writes_only_inside_compounds(bot):
+    """The corpus has `Byggnadsinvesteringar`, never `byggnad` alone: the dictionary's `byggnad` for `buildings`
+    is kept because it heads a compound the corpus holds; a translation nothing in the corpus starts with is
+    not (`byggmästare`)."""
+    words = bot.reader.read("What is the 2024 budget for investments in buildings?").normalized.split()
+    assert "byggnad" in words and "byggmästare" not in words and "buildings" not in words

@@ -93,3 +93,15 @@ def test_a_reason_stated_without_eftersom_is_offered_as_a_reason(bot):
         assert "why" in reader.offers(unit), sentence
     plain = units_of(chunk.model_copy(update={"text": "Personalreducering har föreslagits inom flera områden."}))[0]
     assert "why" not in reader.offers(plain)
+
+
+def test_a_person_is_offered_as_who_even_when_the_dictionary_knows_the_name(bot):
+    """hunspell lists `Eriksson` and `Angelica` as words, but only as names: a signature line names a person.
+    A body or a place (`Region Örebro`, `Område fastigheter`) is no person."""
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+    for text, person in (("Angelica Eriksson", True), ("Beslutsförslaget skrevs av Anna Svensson.", True),
+                         ("Region Örebro län ansvarar för vården.", False),
+                         ("Område Fastigheter sköter underhållet.", False)):
+        unit = units_of(chunk.model_copy(update={"text": text}))[0]
+        assert ("who" in reader.offers(unit)) is person, text
