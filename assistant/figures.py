@@ -28,6 +28,7 @@ from ingest.tables import TOTAL
 from .reader import covered as _covered
 from .question import ENGLISH_HINTS, FRAME_WORDS, Question
 from .select import Candidate
+from .vocabulary import load_vocabulary
 
 MIN_SCORE = 0.5  # below this no figure is proposed; above it, the selection weighs the match (f_score)
 MAX_LISTED = 8
@@ -271,6 +272,9 @@ class FigureAnswerer:
         if answer.abstained:
             return None, answer, query
         top: Figure = facts["figures"][0]
+        measured = load_vocabulary().units.get(fold(top.unit or "").lower())
+        if q.units and measured and measured not in q.units:
+            return None, None, query  # `hur många öre` is not answered in mnkr
         label, context = self._terms(figure_label(top)), self._terms(f"{figure_context(top)} {top.context or ''}")
         groups = q.content_groups or [(t,) for t in q.content_terms]
 

@@ -77,6 +77,7 @@ class Question:
     topic: list[str] = field(default_factory=list)  # a decision question's subject: the thing after `om`
     identifiers: list[str] = field(default_factory=list)  # `31-2025`, `2026/77`: a motion's or a case's number
     asks: set[str] = field(default_factory=set)  # finer than `wants`: money, percent (a share), date (a day)
+    units: set[str] = field(default_factory=set)  # what the units it names measure (`öre`, `procent`, `kronor`)
     names: list[tuple[str, ...]] = field(default_factory=list)  # stems of what the question names: `Cosmic`,
     # `HME`, `Lindesbergs lasarett`, the area after `Område`; an answer about something else does not answer
 
@@ -198,6 +199,7 @@ class QuestionReader:
             asks.add("date")
         if decision:
             asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
+        units = {self.words.units[w] for w in folded_words if w in self.words.units}
         hints = Filters()
         for phrase, doc_type in self.words.doc_types.items():
             if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", folded):
@@ -209,7 +211,7 @@ class QuestionReader:
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
                         hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
-                        asks=asks, topic=topic,
+                        asks=asks | {f"in {u}" for u in units}, topic=topic, units=units,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)

@@ -274,6 +274,11 @@ class Reader:
             out.add("percent")
         if ISO_DATE.search(text) or DAY.search(folded):
             out.add("date")
+        if numbers:  # what its numbers are in: the units a question may ask for (`hur många öre`)
+            units = self.words.units
+            out |= {f"in {units[w]}" for w in WORD.findall(folded.lower()) if w in units}
+            if "%" in text:
+                out.add(f"in {units.get('%', 'procent')}")
         return out
 
     def _person(self, first: str, last: str) -> bool:

@@ -46,6 +46,7 @@ class Vocabulary(BaseModel):
     english: dict[str, str]
     english_phrases: dict[str, str]
     abbreviations: dict[str, str] = {}
+    units: dict[str, str] = {}
     generic_nouns: frozenset[str] = frozenset()
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
@@ -95,7 +96,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
                       english_phrases=data.get("english_phrases", {}),
-                      abbreviations=data.get("abbreviations", {}),
+                      abbreviations=data.get("abbreviations", {}), units=data.get("units", {}),
                       generic_nouns=frozenset(data.get("generic_nouns", "").split()))
 
 

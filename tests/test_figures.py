@@ -257,6 +257,19 @@ def test_a_verb_in_the_question_is_named_by_the_noun_of_a_row(bot):
     assert "Lönekostnadsökningstakt" in a.answer and "-3,0 %" in a.answer
 
 
+def test_a_figure_in_another_unit_than_the_question_names_is_not_proposed(bot):
+    """`hur många öre` is not answered by the tax increase in mnkr; `hur många kronor` is by tkr."""
+    assert not [c for c in bot.candidates("Hur många öre höjs skatten 2024?").candidates if c.route == "figure"]
+    a = _grounded(_figure_candidate(bot, "Hur många kronor sparar Område IT 2024?"))
+    assert "26 720 tkr" in a.answer
+
+
+def test_particle_verbs_and_english_compound_heads_reach_the_row(bot):
+    """`skrivs av` is the row `Avskrivningar`; `buildings` the row `Byggnadsinvesteringar`."""
+    assert "-242 mnkr" in _grounded(_figure_candidate(bot, "Hur mycket skrivs fastigheterna av enligt budget 2024?")).answer
+    assert "203,8 mnkr" in _grounded(_figure_candidate(bot, "What is the 2024 budget for investments in buildings?")).answer
+
+
 def test_how_a_figure_differs_from_a_year_is_a_comparison(bot):
     a = _grounded(_figure_candidate(bot, "Hur skiljer sig budgeten för IT-området från 2023?"))
     assert "475 mnkr" in a.answer and "487,0 mnkr" in a.answer and "skillnad" in a.answer

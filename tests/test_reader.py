@@ -105,3 +105,14 @@ def test_a_person_is_offered_as_who_even_when_the_dictionary_knows_the_name(bot)
                          ("Område Fastigheter sköter underhållet.", False)):
         unit = units_of(chunk.model_copy(update={"text": text}))[0]
         assert ("who" in reader.offers(unit)) is person, text
+
+
+def test_a_unit_the_question_names_must_be_a_unit_the_answer_is_in(bot):
+    """`hur många öre` asks for öre: a sentence in kronor does not offer it, one in öre does."""
+    reader = bot.prose.reader
+    q = bot.reader.read("Hur många öre höjs skattesatsen?")
+    chunk = bot.searcher.all_chunks()[0]
+    kronor = units_of(chunk.model_copy(update={"text": "Skattehöjningen motsvarar 569 miljoner kronor."}))[0]
+    ore = units_of(chunk.model_copy(update={"text": "Skattesatsen höjs med 60 öre."}))[0]
+    assert not q.asks <= reader.offers(kronor)
+    assert q.asks <= reader.offers(ore)
