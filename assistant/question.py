@@ -182,7 +182,7 @@ class QuestionReader:
         folded = fold(text)
         names = self._names(text)
         wants, opening = self.words.opening(folded)
-        heads = [h for w in [*lowered, *words] if (h := self._measure(fold(w)))]
+        heads = [h for w in [*lowered, *words] if (h := self._measure_spelled(w))]
         measure = bool(heads)
         folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())
         decision = wants in ("fact", "list") and bool(folded_words & DECISION_WORDS)
@@ -269,6 +269,22 @@ class QuestionReader:
         if any(word.startswith(m) and word[len(m):] in MEASURE_ENDINGS for m in self._measure_stems):
             return word
         return next((m for m in self._measure_stems if word.endswith(m) and len(word) - len(m) >= 3), None)
+
+    def _measure_spelled(self, word: str) -> str | None:
+        """`_measure` of a word as the user spelled it. Measures are matched folded, so that `vardet` typed
+        without å/ä/ö is `värdet`; but a word typed with them is what it says: `vården` is care, not `värden`."""
+        folded = fold(word).lower()
+        head = self._measure(folded)
+        lw = word.lower()
+        if head is None or lw == folded:
+            return head
+        stems = [m for m in (folded, *self._measure_stems) if m in self.words.measures or m in self._measure_stems]
+        for m in stems:
+            at = folded.rfind(m) if folded.endswith(m) else folded.find(m) if folded.startswith(m) else -1
+            if at >= 0:
+                forms = self.analyzer.lexicon.forms_for_fold(m) or (m,)
+                return head if lw[at: at + len(m)] in forms else None
+        return head
 
     def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]]) -> list[str]:
         """The stems of the first word after the opening phrase that names a thing: what `hur många …`,

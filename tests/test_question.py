@@ -33,6 +33,9 @@ from ingest.lexicon import fold
     ("Vad ingår i värdegrunden?", "fact"),
     ("Vilka besparingsförslag lades fram?", "list"),
     ("Vad prognostiseras för helåret?", "amount"),
+    # measures are matched folded (`vardet` is `värdet`), but `vården` typed with å is care, not `värden`
+    ("Vilken typ av IT-stöd ska införas i vården?", "fact"),
+    ("vad ar vardet for hme", "amount"),
 ])
 def test_what_a_question_asks_for_is_read_from_its_opening_words(bot, question, wants):
     assert bot.reader.read(question).wants == wants
