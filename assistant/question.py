@@ -339,7 +339,9 @@ class QuestionReader:
         if in_name or token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
             return [token]
         translations = self.bilingual.translate(token)
-        known = [w for w in translations if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])]
+        # the senses the corpus uses most first: administrative text says `verksamhet` more than `affär`
+        known = sorted((w for w in translations if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])),
+                       key=lambda w: -self.doc_freq[self.analyzer.terms(w)[0]])
         # else a translation the corpus writes only as the head of compounds (`byggnad` in
         # `byggnadsinvesteringar`)
         return known[:2] or [w for w in translations if self._heads_compound(w)][:2] or [token]

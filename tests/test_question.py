@@ -213,3 +213,13 @@ def test_an_english_word_reaches_a_swedish_word_the_corpus_writes_only_inside_co
     not (`byggmästare`)."""
     words = bot.reader.read("What is the 2024 budget for investments in buildings?").normalized.split()
     assert "byggnad" in words and "byggmästare" not in words and "buildings" not in words
+
+
+def test_english_function_words_add_no_swedish_words_and_senses_follow_the_corpus(bot):
+    """`as` is not `liksom`, `out` not `ifrån`; of a word's senses, the ones the corpus uses come first."""
+    words = bot.reader.read("Which national organisation is mentioned as a partner Regionservice works with?").normalized.split()
+    assert "liksom" not in words and "såsom" not in words
+    words = bot.reader.read("What kind of external audit did Regionservice go through?").normalized.split()
+    assert "typ" in words and "revision" in words and "vänlig" not in words
+    # the dictionary lists `timme` before `gång`; the sample documents say `gång` (`en gång per år`) far more
+    assert bot.reader._english("time")[0] == "gång"
