@@ -151,14 +151,18 @@ class QuestionReader:
                 phrased = re.sub(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", f" {swedish} ", phrased)
             lowered = [t.lower() for t in WORD.findall(phrased)]
         named = name_run_words(tokens) if english else set()
+        translated: list[list[str]] = []
         for tok in lowered:
             if english:
-                words += self._english(tok, tok in named)
+                translated.append(self._english(tok, tok in named))
+                words += translated[-1]
             elif fold(tok) in self.words.abbreviations:
                 words += self.words.abbreviations[fold(tok)].split()
             else:
                 words.append(self._mend(tok, stripped))
-        if not english:
+        if english:
+            words += self._swedish_compounds(translated)
+        else:
             words = self._join_particle_verbs(words)
         normalized = " ".join(words)
         content: list[str] = []
@@ -345,6 +349,22 @@ class QuestionReader:
         # else a translation the corpus writes only as the head of compounds (`byggnad` in
         # `byggnadsinvesteringar`)
         return known[:2] or [w for w in translations if self._heads_compound(w)][:2] or [token]
+
+    def _swedish_compounds(self, translated: list[list[str]]) -> list[str]:
+        """English writes apart what Swedish joins: `parking fee` is `parkeringsavgift`, `information security`
+        `informationssäkerhet`. Two neighbouring translations joined (directly, with the linking `s`, or
+        without a final vowel) are added when the corpus writes that compound."""
+        out: list[str] = []
+        for left, right in zip(translated, translated[1:]):
+            for a in left:
+                for b in right:
+                    if not (a.isalpha() and b.isalpha()) or len(a) < 3 or len(b) < 3 or a in STOPWORDS or b in STOPWORDS:
+                        continue
+                    joins = [a + b, a + "s" + b] + ([a[:-1] + b] if a[-1] in "ae" else [])
+                    found = next((j for j in joins if len(j) >= 8 and self._heads_compound(j)), None)
+                    if found and found not in out:
+                        out.append(found)
+        return out
 
     def _heads_compound(self, word: str) -> bool:
         folded = fold(word).lower()

@@ -223,3 +223,11 @@ def test_english_function_words_add_no_swedish_words_and_senses_follow_the_corpu
     assert "typ" in words and "revision" in words and "vänlig" not in words
     # the dictionary lists `timme` before `gång`; the sample documents say `gång` (`en gång per år`) far more
     assert bot.reader._english("time")[0] == "gång"
+
+
+def test_english_open_compounds_reach_the_swedish_compound_the_corpus_writes(bot):
+    """`parking fee` is `parkeringsavgift`, `information security` is `informationssäkerhet`: joined when the
+    corpus writes the compound, and not made up when it does not."""
+    assert "parkeringsavgift" in bot.reader.read("What is the parking fee at the hospital?").normalized.split()
+    assert "informationssäkerhet" in bot.reader.read("What remains to be done on information security?").normalized.split()
+    assert not any(len(w) > 12 for w in bot.reader.read("Which larger construction projects carry on?").normalized.split())
