@@ -367,6 +367,8 @@ class QuestionReader:
         return out
 
     def _heads_compound(self, word: str) -> bool:
+        """Whether some corpus word starts with this one (a bisect in the sorted vocabulary, not a scan: a
+        large corpus has hundreds of thousands of words)."""
         folded = fold(word).lower()
         if len(folded) < 5:
             return False
