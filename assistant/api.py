@@ -287,12 +287,13 @@ class Assistant:
 
     def unanswerable(self, proposals: Proposals, engine: Engine | None = None) -> bool:
         """A year no document mentions, an area the organisation does not have, a body no document names
-        (`tandvårdsnämnden`), a paragraph no protocol holds: nothing can answer the question, whatever scores
-        well otherwise."""
+        (`tandvårdsnämnden`), a paragraph no protocol holds, a numbered assignment or goal the plans do not
+        number so: nothing can answer the question, whatever scores well otherwise."""
         e = engine or self._engine
         q = proposals.question
         return any(str(y) not in e.searcher.doc_freq for y in q.years) or proposals.unknown_area \
-            or bool(q.unknown_bodies) or bool(q.paragraph and q.paragraph not in e.searcher.paragraphs)
+            or bool(q.unknown_bodies) or bool(q.paragraph and q.paragraph not in e.searcher.paragraphs) \
+            or e.list_answerer.names_missing_number(q)
 
     def _with_store_check(self, answer: Answer, engine: Engine | None = None) -> Answer:
         """A prose answer quoting a table row the sums repaired says what the figure store holds instead."""

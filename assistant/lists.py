@@ -184,6 +184,17 @@ class ListAnswerer:
                          cue=bool(LIST_CUE.search(original) or LIST_CUE.search(folded) or "§" in q.text),
                          topic=list(q.topic), identifiers=list(q.identifiers))
 
+    def names_missing_number(self, q: Question) -> bool:
+        """`uppdrag 12` when the plans number their assignments and none is 12: like a year no document
+        mentions, nothing can answer it (a neighbouring assignment only looks like an answer)."""
+        number = NUMBER.search(fold(q.text).lower())
+        if number is None:
+            return False
+        self._load()
+        levels = NUMBERED_LEVELS[number.group(1)]
+        numbered = [g for level in levels for g in self.by_level.get(level, []) if g.number]
+        return bool(numbered) and not any(g.number == number.group(2) for g in numbered)
+
     # --- answering ----------------------------------------------------------------------------------------
     def candidate(self, q: Question) -> Candidate | None:
         """The complete list the records give for this question, with the features it is judged by; None

@@ -194,3 +194,12 @@ def test_the_mal_and_beslut_tabs_render_the_records(bot):
     assert {r["kind"] for r in rows} == {"åtgärd", "uppdrag"} and len(rows) == 5
     table = decision_table(rows)
     assert table.count("<tr><td") == 5 and table.count("data-label='Typ'>uppdrag<") == 2
+
+
+def test_a_numbered_goal_the_plan_does_not_number_so_is_unanswerable(bot):
+    """The plan numbers its effektmål: one it has is answered, one it lacks is refused rather than answered
+    with a neighbour."""
+    numbers = sorted(int(g.number) for g in bot.goals() if g.level == "effektmål" and g.number)
+    assert numbers
+    assert not bot.ask(f"Vad innebär effektmål {numbers[0]}?").abstained
+    assert bot.ask(f"Vad innebär effektmål {numbers[-1] + 5}?").abstained
