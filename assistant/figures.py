@@ -122,8 +122,11 @@ class FigureAnswerer:
         self._terms = lru_cache(maxsize=self.CACHE)(self._analyse)
         self._row_words = set(stats.get("row_words", []))
         self._units_and_rows = set(stats.get("units_and_rows", []))
-        # words that say how to compare or what kind of figure, never which row: constraints, not terms
+        # words that say how to compare, what kind of figure or that it was reported, never which row:
+        # constraints, not terms
         self._frame_terms = set(analyzer.terms(" ".join(list(KIND_WORDS) + COMPARE_WORDS + list(BASIS))))
+        # a verb's own stem only: its parts (`redovisa` → `redo`, `vis`) name things in other words
+        self._frame_terms |= {t[0] for w in load_vocabulary().reporting_verbs if (t := analyzer.terms(w))}
         self.areas = list(stats.get("areas", []))
         self._area_keys = {a: self._area_key(a) for a in self.areas}
         self._ambiguous_area_keys = set(stats.get("ambiguous_area_keys", []))

@@ -48,6 +48,7 @@ class Vocabulary(BaseModel):
     abbreviations: dict[str, str] = {}
     units: dict[str, str] = {}
     generic_nouns: frozenset[str] = frozenset()
+    reporting_verbs: frozenset[str] = frozenset()
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
         """(what the question asks for, the phrase that says so) from its first words; a preposition may come
@@ -97,7 +98,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       cues=Cues(**data["cues"]), english=data["english"],
                       english_phrases=data.get("english_phrases", {}),
                       abbreviations=data.get("abbreviations", {}), units=data.get("units", {}),
-                      generic_nouns=frozenset(data.get("generic_nouns", "").split()))
+                      generic_nouns=frozenset(data.get("generic_nouns", "").split()),
+                      reporting_verbs=frozenset(data.get("reporting_verbs", "").split()))
 
 
 def phrase_pattern(phrases) -> re.Pattern:

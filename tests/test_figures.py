@@ -317,3 +317,13 @@ def test_the_siffror_tab_lists_every_figure_and_charts_series(bot):
     fast = [name for name in series if name.startswith("Totalsumma (Område Fastigheter")][0]
     points = points_of(series[fast])
     assert [(p.x, float(p.value)) for p in points] == [("2024", 29309.0), ("2025", 32327.0), ("2026", 45397.0)]
+
+
+@pytest.mark.parametrize("reported", ["Vilket HME-värde redovisades?", "Vilket HME-värde rapporterades?",
+                                      "What HME value was reported?"])
+def test_a_verb_saying_a_figure_was_reported_does_not_count_against_its_label(bot, reported):
+    """A figure's label is a noun phrase: `redovisades` says that the value was given, never which, so the
+    label `HME` matches the question as fully as it matches `Vilket HME-värde?`."""
+    def label_match(question):
+        return next(c.features for c in bot.candidates(question).candidates if c.route == "figure")["f_label"]
+    assert label_match(reported) == label_match("Vilket HME-värde?") == 1.0
