@@ -190,7 +190,7 @@ class QuestionReader:
         measure = bool(heads)
         folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())
         decision = wants in ("fact", "list") and bool(folded_words & DECISION_WORDS)
-        if wants == "fact" and measure and not decision:
+        if wants == "fact" and measure and not decision and not self._asks_for_other(words):
             # `Vad är budgeten …`, `Vad blev utfallet …` ask for a figure; `Vad beslutade nämnden om budgeten`
             # asks for a decision, with or without a number in it
             wants = "amount"
@@ -220,6 +220,20 @@ class QuestionReader:
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)
                                                             if para else None) else []))
+
+    def _asks_for_other(self, words: list[str]) -> bool:
+        """`Vad bidrog till minskad sjukfrånvaro?`, `Vad exkluderas i utfallet?`, `Vilken konsekvens får
+        avgiften?`: what `vad` or `vilken` asks about, the verb or noun right after it, is neither a copula nor a
+        measure, so the measure word later in the question is what the answer is about, not what it gives.
+        `Vad var budgeten`, `Vad landar kostnaderna på`, `Vilket HME-värde`, `Vilket resultat budgeteras` still
+        ask for a figure."""
+        if len(words) < 2 or fold(words[0]).lower() not in ("vad", "vilken", "vilket"):
+            return False
+        after = words[1:3]
+        first = fold(after[0]).lower()
+        if first in self.words.focus_skip or first in self.words.frame or after[0].isdigit():
+            return False
+        return not any(self._measure_spelled(w) for w in after)
 
     def _names(self, text: str) -> list[tuple[str, ...]]:
         """Proper names and acronyms (capitalised, not opening the question), and the word after `Område`."""

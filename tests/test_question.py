@@ -36,6 +36,14 @@ from ingest.lexicon import fold
     # measures are matched folded (`vardet` is `värdet`), but `vården` typed with å is care, not `värden`
     ("Vilken typ av IT-stöd ska införas i vården?", "fact"),
     ("vad ar vardet for hme", "amount"),
+    # what `vad` or `vilken` asks about is the word after it: a verb or a noun that is no measure asks for a fact,
+    # whatever measure the rest of the question names
+    ("Vad bidrog till minskad sjukfrånvaro?", "fact"),
+    ("Vad exkluderas i utfallet för ordinarie verksamhet?", "fact"),
+    ("Vilken konsekvens får den återinförda parkeringsavgiften?", "fact"),
+    ("Vad landar personalkostnaderna på 2024?", "amount"),
+    ("Vilket HME-värde redovisades?", "amount"),
+    ("Vilket resultat budgeteras för 2024?", "amount"),
 ])
 def test_what_a_question_asks_for_is_read_from_its_opening_words(bot, question, wants):
     assert bot.reader.read(question).wants == wants
