@@ -24,6 +24,8 @@ MIN_SENTENCE = 12
 MIN_ITEM = 4
 MAX_LEAD_ITEMS = 15
 LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
+NAME_LINE = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?(?: [A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?){1,2}$")
+TITLE_LINE = re.compile(r"^[A-ZÅÄÖÉ][\w.-]*(?: [\w.-]+){0,2}$")
 
 
 def clean(text: str) -> str:
@@ -180,7 +182,38 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
             if len(text) >= MIN_SENTENCE:
                 units.append(("sentence", text, text, first, last))
     # a form's lines are fields, not a list its heading announces
-    return _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
+    units = _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
+    return units + _signatures(chunk)
+
+
+def _signatures(chunk: Chunk) -> list[tuple]:
+    """A name line with the title lines right beside it in one block (`Angelica Eriksson` / `Verksamhets-
+    controller`, `Ordförande` / `Helene Andersson`): how decision proposals and protocols are signed. Each line
+    is a unit of its own already; the pair says who holds the title. Kept apart from the items so that no
+    lead-in lists them twice. Told by shape alone (units are split without a dictionary, at ingest and at
+    question time alike); whether a name is a person's is the reader's to weigh."""
+    out = []
+    lines = chunk.text.split("\n")
+    for i, line in enumerate(lines):
+        name = clean(line)
+        if not NAME_LINE.match(name):
+            continue
+        before = clean(lines[i - 1]) if i > 0 else ""
+        after = clean(lines[i + 1]) if i + 1 < len(lines) else ""
+        first = i - 1 if _title(before) else i
+        last = i + 1 if _title(after) else i
+        if first == last:
+            continue
+        parts = [clean(t) for t in lines[first: last + 1]]
+        text = ", ".join(parts)
+        out.append(("item", text, "\n".join(parts), chunk.line_start + first, chunk.line_start + last))
+    return out
+
+
+def _title(text: str) -> bool:
+    """A title or role line beside a name: one to three words, no digits, no sentence, not itself a name."""
+    return bool(text) and len(text) <= 40 and not any(ch.isdigit() for ch in text) \
+        and bool(TITLE_LINE.match(text)) and not NAME_LINE.match(text) and not text.endswith((":", ",", ";"))
 
 
 def _with_leads(units: list[tuple], heading: str) -> list[tuple]:

@@ -69,3 +69,24 @@ def test_a_unit_is_keyed_by_what_is_embedded_for_it():
     c = units_of(chunk("Nämnden ansvarar för driften.", path=("Plan", "5 Mål")))
     assert a[0].key == b[0].key != c[0].key  # the line does not change it; the section heading does
     assert embedding_text("5 Mål", a[0].quote) == "5 Mål: Nämnden ansvarar för driften."
+
+
+def test_a_signature_is_the_name_with_the_title_beside_it():
+    """A decision proposal or protocol is signed with a name line and a title line (`Angelica Eriksson` /
+    `Verksamhetscontroller`, `Ordförande` / `Helene Andersson`): one unit holds both, so `vem är
+    verksamhetscontroller` is answered by the name, not by the bare title. The lines stay units of their own."""
+    units = units_of(chunk("Regionkontoret\nEkonomi\nAngelica Eriksson\nVerksamhetscontroller\n\n"
+                           "Krister Björkegren\nRegiondirektör\n\nOrdförande\nHelene Andersson"))
+    signed = {u.text: (u.kind, u.line_start, u.line_end) for u in units if "," in u.text}
+    assert signed == {"Ekonomi, Angelica Eriksson, Verksamhetscontroller": ("item", 11, 13),
+                      "Krister Björkegren, Regiondirektör": ("item", 15, 16),
+                      "Ordförande, Helene Andersson": ("item", 18, 19)}
+    assert {"Angelica Eriksson", "Verksamhetscontroller", "Regiondirektör"} <= {u.text for u in units}
+    # a lead-in's list is not doubled by them
+    assert all(u.text.count("Regiondirektör") == 1 for u in units if u.kind == "lead")
+
+
+def test_lines_with_numbers_or_more_words_than_a_name_are_no_signature():
+    units = units_of(chunk("Datum Diarienummer\n2026-02-23 RS251695\n\nNämnd och bolagsdialog våren\nBilaga\n\n"
+                           "Beslutsunderlag\nDialogunderlag DNRGS 260310"))
+    assert not [u for u in units if "," in u.text]
