@@ -88,7 +88,10 @@ def test_a_reason_stated_without_eftersom_is_offered_as_a_reason(bot):
     chunk = bot.searcher.all_chunks()[0]
     for sentence in ("Personalreducering har ej föreslagits utifrån att organisationen redan är lågt dimensionerad.",
                      "Avgiften höjs i och med att kostnaderna ökat.",
-                     "Anledningen är att lokalerna inte längre behövs."):
+                     "Anledningen är att lokalerna inte längre behövs.",
+                     # what contributed to something, or what it was thanks to, is why it happened
+                     "Arbetsmiljöplanen bidrog till minskad sjukfrånvaro.",
+                     "Kostnaderna sjönk tack vare färre inhyrda lokaler."):
         unit = units_of(chunk.model_copy(update={"text": sentence}))[0]
         assert "why" in reader.offers(unit), sentence
     plain = units_of(chunk.model_copy(update={"text": "Personalreducering har föreslagits inom flera områden."}))[0]
