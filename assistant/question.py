@@ -210,7 +210,7 @@ class QuestionReader:
                 hints.doc_types.add(doc_type)
         para = PARAGRAPH.search(text)
         topic = self._topic(words, names) if "decision" in asks else []
-        focus = topic or self._focus(words, opening, names)
+        focus = topic or self._focus(words, opening, names, verb_next=wants in ("when", "why"))
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
@@ -304,12 +304,17 @@ class QuestionReader:
                 return head if lw[at: at + len(m)] in forms else None
         return head
 
-    def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]]) -> list[str]:
+    def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]], verb_next: bool = False) -> list[str]:
         """The stems of the first word after the opening phrase that names a thing: what `hur många …`,
         `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt` are passed over, and proper names, which `names`
         holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
         named = {n[0] for n in names}
         skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
+        if verb_next and opening and skip < len(words) and fold(words[skip]) not in self.words.focus_skip:
+            # a Swedish question puts its finite verb second: after a whole question phrase (`När`, `Varför`,
+            # `Vilket datum`) comes the verb, and what is asked about is its subject (`När hölls
+            # omvärldsseminariet?`, `Varför minskade sjukfrånvaron?`)
+            skip += 1
         name: list[str] = []  # the name just passed over
         for word in words[skip:]:
             folded = fold(word)

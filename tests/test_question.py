@@ -53,6 +53,10 @@ def test_the_focus_is_the_thing_asked_about_not_a_verb_or_a_name(bot):
     assert bot.reader.read("Hur många patienter vårdas på lasaretten?").focus[0] == "patient"
     assert bot.reader.read("vem ar ordforande i servicenamnden?").focus[0] == "ordfor"  # `ar` is `är`
     assert bot.reader.read("Vad är Angelica Erikssons telefonnummer?").focus[0] == "telefonnumm"
+    # after `när`, `varför`, `vilket datum` comes the verb: what is asked about is its subject
+    assert bot.reader.read("varför minskade sjukfrånvaron?").focus[0] == "sjukfranvaron"
+    assert bot.reader.read("Nar holls namnddialogen med Regionservice?").focus[0] == "namnddialog"
+    assert bot.reader.read("När ska Cosmic införas?").focus[0] == "infor"  # `ska` was the verb
 
 
 def test_proper_names_and_the_area_after_omrade_are_what_the_question_names(bot):
