@@ -200,7 +200,7 @@ class Assistant:
             standalone = condense(self.generator, turns, question, self.settings.max_question_chars) \
                 if question else question
             e = self._engine
-            extractive, proposals = self._extractive(standalone, conversation, e)
+            extractive, proposals = self._extractive(standalone, conversation, e, for_model=True)
             extractive = extractive.model_copy(update={"question": question})
             if proposals is None or (extractive.abstained and proposals.question.wants != "summary"):
                 # nothing the reader would answer with: the model is not asked to do better from less (but a
@@ -222,11 +222,12 @@ class Assistant:
                 self.list_answerer.warm()
 
     def candidates(self, question: str, conversation: Conversation | None = None,
-                   engine: Engine | None = None) -> Proposals:
+                   engine: Engine | None = None, read: Question | None = None) -> Proposals:
         """What every answerer proposes for this question, each with its features and probability; all from
-        one generation of the index, even if ingest publishes the next meanwhile."""
+        one generation of the index, even if ingest publishes the next meanwhile. `read`: the question as
+        already read."""
         e = engine or self._engine
-        q = e.reader.read(question)
+        q = read or e.reader.read(question)
         vector = e.searcher.query_vector(q.search_text)
         hits = self._search(e, q, max(self.settings.top_k, self.settings.read_passages), vector)
         out = Proposals(question=q, hits=hits)
@@ -264,16 +265,20 @@ class Assistant:
         return self._extractive(question, conversation)[0]
 
     def _extractive(self, question: str, conversation: Conversation | None = None,
-                    engine: Engine | None = None) -> tuple[Answer, Proposals | None]:
-        """The reader's answer, and the proposals it was chosen from (None when nothing was proposed)."""
+                    engine: Engine | None = None, for_model: bool = False) -> tuple[Answer, Proposals | None]:
+        """The reader's answer, and the proposals it was chosen from (None when nothing was proposed).
+        `for_model`: a language model writes the answer, so a request to write (a summary) gets the passages
+        found for it; without one, it is refused before any answerer runs."""
         question = (question or "").strip()
         if not question:
             return Answer(question="", answer="Ställ en fråga om dokumenten.", abstained=True), None
         # no lock: questions run side by side; the caches they share guard themselves (Searcher, Reader,
         # FigureAnswerer, the embedder), and a conversation belongs to one chat session
         e = engine or self._engine
-        proposals = self.candidates(question, conversation, e)
-        q = proposals.question
+        q = e.reader.read(question)
+        if q.wants == "summary" and not for_model:
+            return cannot_write(question), None
+        proposals = self.candidates(question, conversation, e, read=q)
         if q.wants == "summary":
             return cannot_write(question), proposals
         if self.unanswerable(proposals, e):

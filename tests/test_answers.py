@@ -59,6 +59,16 @@ def test_a_request_to_summarise_or_write_is_refused_without_a_language_model(bot
     assert answer.abstained and not answer.citations and "språkmodell" in answer.answer
 
 
+def test_a_request_to_write_is_refused_before_any_answerer_searches(bot, monkeypatch):
+    """Without a language model nothing can write it, so the search and the answerers are not asked at all."""
+    def searched(*args, **kwargs):
+        raise AssertionError("searched for a request that is refused anyway")
+    monkeypatch.setattr(type(bot), "candidates", searched)
+    assert bot.ask("Sammanfatta verksamhetsplanen").abstained
+    with pytest.raises(AssertionError):
+        bot.ask("Vad är budgeten för Område IT 2024?")
+
+
 def test_asking_whether_something_can_be_done_is_still_a_question(bot):
     assert bot.reader.read("Kan du ge en sammanfattning av planen?").wants == "summary"
     assert bot.reader.read("Kan regionen skriva av fastigheterna?").wants == "yesno"
