@@ -41,7 +41,7 @@ COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|
 FIGURE_FRAME = set("""omrade omradet omraden for och da kostar kosta kostade kostat uppgar uppgick uppgatt berors
 beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlagda gar gick lag ligger ligga legat
 landar landade landa hamnar hamnade hamna handlar rora ror rorde varde vardet vardena niva nivan belopp beloppet
-siffra siffran siffror tal talet redovisas redovisades redovisat anges angavs""".split())
+siffra siffran siffror tal talet""".split()) | load_vocabulary().reporting_verbs
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
                  ("arsarbetar", "årsarbetare")]
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
