@@ -45,6 +45,9 @@ class ProseAnswerer:
             return None, readings
         model = self.model()
         ranked = rank(readings, model.ranker if model else None)
+        ranked = saying_what_is_asked(ranked)
+        if not ranked:
+            return None, readings
         chosen = choose(ranked, model.second_ratio if model else SECOND_RATIO)
         answer = compose(q.text, chosen)
         if answer is None:
@@ -53,6 +56,15 @@ class ProseAnswerer:
         # the selector weighs it against the other candidates (Assistant.candidates); before the first fit,
         # coverage stands in for its probability
         return Candidate(route="prose", answer=answer, features=features, p=ranked[0].features["cov"]), readings
+
+
+def saying_what_is_asked(ranked: list[Reading]) -> list[Reading]:
+    """The ranked units that can say what the question asks for. `vad kostar lunchen` asks for money: a unit in
+    per cent, or one without a day for `vilket datum`, does not say it, however well it matches otherwise; the
+    best unit that does is the answer, and with none there is no prose answer."""
+    if not ranked or ranked[0].features.get("says_asked", 1.0):
+        return ranked
+    return [r for r in ranked if r.features.get("says_asked", 1.0)]
 
 
 def rank(readings: list[Reading], ranker) -> list[Reading]:

@@ -20,7 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compose import PROSE_FEATURES, SECOND_RATIO, candidate_features, choose, compose, rank
+from .compose import (PROSE_FEATURES, SECOND_RATIO, candidate_features, choose, compose, rank,
+                      saying_what_is_asked)
 from .agreement import agreement
 from .evaluate import judge, load_questions, split_files
 from .reader import UNIT_FEATURES
@@ -104,8 +105,8 @@ def options(a: Asked, ranker: Ranker, ratio: float = SECOND_RATIO) -> list[tuple
     agreement with that prose answer."""
     prose = None
     if a.readings:
-        ranked = rank([r for r, _ in a.readings], ranker)
-        answer = compose(a.text, choose(ranked, ratio))  # type: ignore[attr-defined]
+        ranked = saying_what_is_asked(rank([r for r, _ in a.readings], ranker))
+        answer = compose(a.text, choose(ranked, ratio)) if ranked else None  # type: ignore[attr-defined]
         if answer is not None:
             prose = Candidate(route="prose", answer=answer, features=candidate_features(a.question_read, ranked))  # type: ignore[attr-defined]
             right = bool(judge(a.question, answer, [], 5)["right"])  # type: ignore[attr-defined]

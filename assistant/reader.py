@@ -167,6 +167,7 @@ class Reader:
                 "focus": self._focus(q, placed),
                 "focus_near": self._focus(q, placed | before | after),
                 "asks_met": float(q.asks <= offers),
+                "says_asked": float(self._says_asked(q.asks - {"decision"}, offers)),
                 "names": self._names(q, placed | title_terms),
                 "sim": sim, "hit_rank": 1.0 / r.rank,
                 "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
@@ -280,6 +281,17 @@ class Reader:
             if "%" in text:
                 out.add(f"in {units.get('%', 'procent')}")
         return out
+
+    @staticmethod
+    def _says_asked(asked: set[str], offers: set[str]) -> bool:
+        """Whether a unit can say the money, share, unit or day a question asks for. A number printed without
+        its unit (`kostnadsram uppgår till 1 642`, the `mnkr` lost at a PDF's line break) neither says nor
+        contradicts money or a share; a day is never in a bare number."""
+        if asked <= offers:
+            return True
+        bare = bool(offers & {"amount", "count"}) and not offers & {"money", "percent"} \
+            and not any(o.startswith("in ") for o in offers)
+        return bare and all(a in ("money", "percent") or a.startswith("in ") for a in asked)
 
     def _person(self, first: str, last: str) -> bool:
         """Two capitalised words naming a person (`Angelica Eriksson`), not a body or a place (`Region Örebro`):

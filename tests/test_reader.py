@@ -119,3 +119,20 @@ def test_a_unit_the_question_names_must_be_a_unit_the_answer_is_in(bot):
     ore = units_of(chunk.model_copy(update={"text": "Skattesatsen höjs med 60 öre."}))[0]
     assert not q.asks <= reader.offers(kronor)
     assert q.asks <= reader.offers(ore)
+
+
+def test_a_unit_that_cannot_say_the_money_share_or_day_asked_for_does_not_answer(bot):
+    """`vad kostar lunchen` asks for money: a sentence in per cent does not say it, nor does `i juni` say on
+    which day. A number printed without its unit (`1 642`, its `mnkr` lost at a PDF line break) may answer."""
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+
+    def says(asked, text):
+        return reader._says_asked(asked, reader.offers(units_of(chunk.model_copy(update={"text": text}))[0]))
+    assert not says({"money"}, "Höjning av lunchpriser med 10% ger ökade intäkter.")
+    assert says({"money"}, "Lunchen kostar 95 kronor efter höjningen.")
+    assert says({"money"}, "Nämndens kostnadsram uppgår till 1 642")
+    assert not says({"date"}, "I juni tog fullmäktige beslut om en rad åtgärder.")
+    assert says({"date"}, "Fullmäktige beslutade den 14 juni 2023 om åtgärderna.")
+    answer = bot.ask("Vad kostar lunchen efter höjningen?")
+    assert answer.abstained or "%" not in answer.answer
