@@ -304,7 +304,8 @@ class QuestionReader:
                 return head if lw[at: at + len(m)] in forms else None
         return head
 
-    def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]], verb_next: bool = False) -> list[str]:
+    def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]],
+               verb_next: bool = False) -> list[str]:
         """The stems of the first word after the opening phrase that names a thing: what `hur många …`,
         `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt` are passed over, and proper names, which `names`
         holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""

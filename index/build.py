@@ -36,7 +36,8 @@ from .vectors import VectorStore
 # a heading with nothing under it is text of its own; 9: OCR repair leaves clean and short texts as printed;
 # 10–15: page furniture, contents lists and download labels blanked, agenda items, meeting decisions, statement
 # columns (Not, Avvikelse), subtotals, deviations and report years in running text, perspective headings and
-# numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page; 18: signature units, a name with the title beside it).
+# numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page; 18: a
+# name line with the title beside it as a unit).
 PIPELINE_VERSION = "18"
 
 

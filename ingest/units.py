@@ -24,7 +24,8 @@ MIN_SENTENCE = 12
 MIN_ITEM = 4
 MAX_LEAD_ITEMS = 15
 LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
-NAME_LINE = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?(?: [A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?){1,2}$")
+_NAME_WORD = r"[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?"  # `Angelica`, `Lund-Ek`
+NAME_LINE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}$")
 TITLE_LINE = re.compile(r"^[A-ZÅÄÖÉ][\w.-]*(?: [\w.-]+){0,2}$")
 
 
@@ -193,20 +194,15 @@ def _signatures(chunk: Chunk) -> list[tuple]:
     lead-in lists them twice. Told by shape alone (units are split without a dictionary, at ingest and at
     question time alike); whether a name is a person's is the reader's to weigh."""
     out = []
-    lines = chunk.text.split("\n")
-    for i, line in enumerate(lines):
-        name = clean(line)
+    lines = [clean(t) for t in chunk.text.split("\n")]
+    for i, name in enumerate(lines):
         if not NAME_LINE.match(name):
             continue
-        before = clean(lines[i - 1]) if i > 0 else ""
-        after = clean(lines[i + 1]) if i + 1 < len(lines) else ""
-        first = i - 1 if _title(before) else i
-        last = i + 1 if _title(after) else i
-        if first == last:
-            continue
-        parts = [clean(t) for t in lines[first: last + 1]]
-        text = ", ".join(parts)
-        out.append(("item", text, "\n".join(parts), chunk.line_start + first, chunk.line_start + last))
+        first = i - 1 if i > 0 and _title(lines[i - 1]) else i
+        last = i + 1 if i + 1 < len(lines) and _title(lines[i + 1]) else i
+        if first < last:
+            parts = lines[first: last + 1]
+            out.append(("item", ", ".join(parts), "\n".join(parts), chunk.line_start + first, chunk.line_start + last))
     return out
 
 
