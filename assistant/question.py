@@ -133,6 +133,7 @@ class QuestionReader:
         self.vocab = surface_vocab  # folded corpus word → count, for typo repair
         self._vocab_keys = [w for w in surface_vocab if len(w) >= 5]
         self._sorted_vocab: list[str] | None = None  # for compound heads, sorted when first asked
+        self._sorted_terms: list[str] | None = None  # the index's terms, for `_known`
         self.words = load_vocabulary()
         self.bilingual = bilingual or Bilingual.find()
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
@@ -151,6 +152,9 @@ class QuestionReader:
                 phrased = re.sub(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", f" {swedish} ", phrased)
             lowered = [t.lower() for t in WORD.findall(phrased)]
         named = name_run_words(tokens) if english else set()
+        # `ITIL`, `SAM`: written in capitals, an acronym is read as written; mending it as a word typed without
+        # å/ä/ö would make `ITIL` the non-word `ätil`
+        acronyms = {t.lower() for t in tokens if len(t) >= 2 and t.isalpha() and t.isupper()}
         translated: list[list[str]] = []
         for tok in lowered:
             if english:
@@ -159,7 +163,7 @@ class QuestionReader:
             elif fold(tok) in self.words.abbreviations:
                 words += self.words.abbreviations[fold(tok)].split()
             else:
-                words.append(self._mend(tok, stripped))
+                words.append(tok if tok in acronyms else self._mend(tok, stripped))
         if english:
             words += self._swedish_compounds(translated)
         else:
@@ -179,7 +183,7 @@ class QuestionReader:
             content.append(word_terms[0])
             if word_terms[0] not in {g[0] for g in groups}:
                 groups.append(tuple(word_terms))
-            if not word.isdigit() and not any(t in self.doc_freq for t in word_terms):
+            if not word.isdigit() and not any(self._known(t) for t in word_terms):
                 unknown.append(word)
             if self._body(word) and word_terms[0] not in self.doc_freq:
                 unknown_bodies.append(word)
@@ -413,6 +417,26 @@ class QuestionReader:
                     out[i] = joined[0]
                     break
         return out
+
+    def _known(self, term: str) -> bool:
+        """Whether the corpus uses this word, judged as the reader's `covered` judges a unit to hold it: Snowball
+        leaves some endings (`utfallet` against the index's `utfall`), and a word the reader finds covered must
+        not at the same time count as one no document uses."""
+        if term in self.doc_freq:
+            return True
+        if len(term) < 5 or term.isdigit():
+            return False
+        if any(term[:k] in self.doc_freq for k in range(max(5, len(term) - 3), len(term))):
+            return True
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.doc_freq)
+        at = bisect.bisect_right(self._sorted_terms, term)
+        for other in self._sorted_terms[at: at + 200]:  # the terms that extend it sort right after it
+            if not other.startswith(term):
+                return False
+            if len(other) <= len(term) + 3:
+                return True
+        return False
 
     def _mend(self, token: str, stripped: bool) -> str:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""

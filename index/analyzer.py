@@ -33,7 +33,8 @@ STOPWORDS = frozenset("""
 och att det i som en på för av med har till den inte om ett de var så men från vi kan ska också när även efter
 där då vara mot än sina sin sitt sig hur vad vilka vilken vilket eller samt under vid genom utan inom mellan
 är blir blev bli hade ha har han hon dem deras denna detta dessa man mer mest nu här ju redan kommer skulle
-varit finns fanns vid hos åt ut upp in ned ner alla allt andra annan annat något någon några the of and what
+varit finns fanns vid hos åt ut upp in ned ner alla allt andra annan annat något någon några nåt nån nåra nånting
+sånt sån såna the of and what
 is was are
 """.split())
 

@@ -167,6 +167,10 @@ class Repairer:
         if printed_split and not stripped:
             return token
         candidates = self._candidates(lower)
+        if token.isalpha() and token.isupper():
+            # an acronym (`ITIL`, `GDPR`) is printed in capitals, and OCR's look-alikes (`i` for `ä`) are not what
+            # happened to it: only the diacritics a heading in capitals lost (`ATGARDER`) are given back
+            candidates = [c for c in candidates if fold(c) == fold(lower)]
         if not candidates:
             return token
         best = self._choose(candidates, prefer=None)

@@ -62,6 +62,8 @@ def test_repair_precision_and_recall_on_hand_checked_words(repaired_plan):
     ("Orebro", "Örebro"), ("N&mnden", "Nämnden"), ("6kad", "ökad"), ("géller", "gäller"), ("dvrigt", "övrigt"),
     ("1T", "IT"), ("forsorjning", "försörjning"), ("I6neadministration", "löneadministration"),
     ("servicendmnden", "servicenämnden"), ("2024", "2024"), ("R12", "R12"), ("Cosmic", "Cosmic"),
+    # an acronym in capitals is a code, not a damaged word; a heading in capitals gets its diacritics back
+    ("ITIL", "ITIL"), ("GDPR", "GDPR"), ("ATGARDER", "ÅTGÄRDER"),
 ])
 def test_known_damage_is_repaired_and_codes_are_left_alone(lexicon, printed, expected):
     assert Repairer(lexicon).repair_word(printed, stripped=True) == expected

@@ -243,3 +243,35 @@ def test_english_open_compounds_reach_the_swedish_compound_the_corpus_writes(bot
     assert "parkeringsavgift" in bot.reader.read("What is the parking fee at the hospital?").normalized.split()
     assert "informationssäkerhet" in bot.reader.read("What remains to be done on information security?").normalized.split()
     assert not any(len(w) > 12 for w in bot.reader.read("Which larger construction projects carry on?").normalized.split())
+
+
+@pytest.mark.parametrize("question, acronym", [
+    ("vad ar ITIL for nagot?", "itil"),  # typed without å/ä/ö: the acronym is not `ätil`
+    ("vad betyder SAM i kontrollplanen", "sam"),
+    ("Vad är ITIL?", "itil"),
+])
+def test_an_acronym_is_read_as_written_not_mended_into_a_word(bot, question, acronym):
+    assert acronym in bot.reader.read(question).content_terms
+
+
+@pytest.mark.parametrize("question, kept, dropped", [
+    ("vad är ITIL för nåt?", "itil", "nat"),  # `nåt` is spoken `något`, not `nät`
+    ("finns det nån plan för krisberedskap?", "krisberedskap", "nan"),
+    ("Vad är Cosmic för slags system?", "system", "slag"),
+    ("vilken sorts avtal har vi med Coromatic?", "avtal", "sort"),
+    ("hur mkt kostar parkeringen?", "parkering", "mkt"),  # chat's `mkt` is `mycket`
+])
+def test_spoken_pronouns_and_kind_words_name_nothing(bot, question, kept, dropped):
+    q = bot.reader.read(question)
+    assert any(t.startswith(kept) for t in q.content_terms) and dropped not in q.content_terms
+
+
+def test_what_happens_asks_about_its_subject_not_the_verb(bot):
+    assert bot.reader.read("vad händer om arkivarien inte ersätts?").focus[0] == "arkivari"
+    assert bot.reader.read("vad hander om en besparing inte racker?").focus[0] == "besparing"
+
+
+def test_a_word_the_reader_finds_in_a_passage_is_not_unknown(bot):
+    # Snowball leaves `utfallet` whole while the index holds `utfall`; the reader counts it covered, so it is known
+    assert bot.reader.read("Vad blev utfallet för Regionservice?").unknown == []
+    assert bot.reader.read("Hur många anställda har Region Skåne?").unknown == ["skåne"]
