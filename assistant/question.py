@@ -124,6 +124,35 @@ def name_run_words(tokens: list[str]) -> set[str]:
     return out
 
 
+class IndexTerms:
+    """The index's terms, looked up as the reader's `covered` judges a unit to hold a word: Snowball leaves some
+    endings (`utfallet` against the index's `utfall`), and a word the reader finds covered must not at the same
+    time count as one no document uses (unknown, and weighed as the rarest)."""
+
+    def __init__(self, doc_freq: dict[str, int]):
+        self.doc_freq = doc_freq
+        self._sorted: list[str] | None = None  # sorted when a word first needs its longer forms
+
+    def find(self, term: str) -> str | None:
+        """This word's term in the index, or None when the corpus never uses it."""
+        if term in self.doc_freq:
+            return term
+        if len(term) < 5 or term.isdigit():
+            return None
+        for k in range(len(term) - 1, max(5, len(term) - 3) - 1, -1):
+            if term[:k] in self.doc_freq:
+                return term[:k]
+        if self._sorted is None:
+            self._sorted = sorted(self.doc_freq)
+        at = bisect.bisect_right(self._sorted, term)
+        for other in self._sorted[at: at + 200]:  # the terms that extend it sort right after it
+            if not other.startswith(term):
+                return None
+            if len(other) <= len(term) + 3:
+                return other
+        return None
+
+
 class QuestionReader:
     def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], surface_vocab: dict[str, int],
                  bilingual: Bilingual | None = None):
@@ -133,7 +162,7 @@ class QuestionReader:
         self.vocab = surface_vocab  # folded corpus word → count, for typo repair
         self._vocab_keys = [w for w in surface_vocab if len(w) >= 5]
         self._sorted_vocab: list[str] | None = None  # for compound heads, sorted when first asked
-        self._sorted_terms: list[str] | None = None  # the index's terms, for `_known`
+        self.index_terms = IndexTerms(doc_freq)
         self.words = load_vocabulary()
         self.bilingual = bilingual or Bilingual.find()
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
@@ -183,7 +212,7 @@ class QuestionReader:
             content.append(word_terms[0])
             if word_terms[0] not in {g[0] for g in groups}:
                 groups.append(tuple(word_terms))
-            if not word.isdigit() and not any(self._known(t) for t in word_terms):
+            if not word.isdigit() and not any(self.index_terms.find(t) for t in word_terms):
                 unknown.append(word)
             if self._body(word) and word_terms[0] not in self.doc_freq:
                 unknown_bodies.append(word)
@@ -417,26 +446,6 @@ class QuestionReader:
                     out[i] = joined[0]
                     break
         return out
-
-    def _known(self, term: str) -> bool:
-        """Whether the corpus uses this word, judged as the reader's `covered` judges a unit to hold it: Snowball
-        leaves some endings (`utfallet` against the index's `utfall`), and a word the reader finds covered must
-        not at the same time count as one no document uses."""
-        if term in self.doc_freq:
-            return True
-        if len(term) < 5 or term.isdigit():
-            return False
-        if any(term[:k] in self.doc_freq for k in range(max(5, len(term) - 3), len(term))):
-            return True
-        if self._sorted_terms is None:
-            self._sorted_terms = sorted(self.doc_freq)
-        at = bisect.bisect_right(self._sorted_terms, term)
-        for other in self._sorted_terms[at: at + 200]:  # the terms that extend it sort right after it
-            if not other.startswith(term):
-                return False
-            if len(other) <= len(term) + 3:
-                return True
-        return False
 
     def _mend(self, token: str, stripped: bool) -> str:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""

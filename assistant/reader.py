@@ -25,7 +25,7 @@ from index.search import Hit
 from ingest.lexicon import fold
 from ingest.units import embedding_text, units_of
 
-from .question import Question
+from .question import IndexTerms, Question
 
 # A decision's or a proposal's own words (folded): `beslutar att`, `föreslås besluta`, `Motionen bifalls`,
 # `att avslå motion nr 27-2025`.
@@ -87,6 +87,7 @@ class Reader:
         read by their words alone (sim features 0)."""
         self.analyzer = analyzer
         self.doc_freq = doc_freq
+        self.index_terms = IndexTerms(doc_freq)
         self.n = max(1, n_chunks)
         self.searcher = searcher
         self.words = load_vocabulary()
@@ -194,7 +195,7 @@ class Reader:
 
     def _weight(self, group: tuple[str, ...]) -> float:
         """A word's rarity; a word the corpus never uses counts as much as the rarest (it must be covered)."""
-        known = [self.doc_freq[t] for t in group if t in self.doc_freq]
+        known = [self.doc_freq[i] for t in group if (i := self.index_terms.find(t))]
         return math.log(1 + self.n / (1 + min(known))) if known else math.log(1 + self.n)
 
     @staticmethod
