@@ -38,6 +38,8 @@ def years_of(text: str) -> list[int]:
 PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)", re.I)
 FRAME_WORDS = load_vocabulary().frame  # folded
 AREA_WORDS = ("omrade", "omradet", "area")
+COPULAS = frozenset({"ar", "var", "blir", "blev", "vara", "varit"})  # folded
+PRONOUNS = frozenset({"det", "den", "de", "dom", "man", "ni", "vi", "du", "jag"})
 ENGLISH_HINTS = frozenset("""what which who whom whose how when where why much many does did do is are was were the
 for of in on decided has have will would could should there their this that with by from and or be been an a
 at to s large big high low end during get got bring brought give gave amount size
@@ -243,7 +245,8 @@ class QuestionReader:
                 hints.doc_types.add(doc_type)
         para = PARAGRAPH.search(text)
         topic = self._topic(words, names) if "decision" in asks else []
-        focus = topic or self._focus(words, opening, names, verb_next=wants in ("when", "why"))
+        focus = topic or self._kind_asked(words, names) or self._focus(words, opening, names,
+                                                                       verb_next=wants in ("when", "why"))
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
@@ -267,6 +270,26 @@ class QuestionReader:
         if first in self.words.focus_skip or first in self.words.frame or after[0].isdigit():
             return False
         return not any(self._measure_spelled(w) for w in after)
+
+    def _kind_asked(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:
+        """`Vad har Område IT fått för uppdrag?`, `Vad är det för besparingar?`: `vad … för` a noun closing the
+        question asks for that noun. After a copula and a noun (`Vad är budgeten för personalkostnader`, `Vad blev
+        utfallet för Regionservice`) `för` is the preposition, and the noun before it is what is asked about."""
+        folded = [fold(w).lower() for w in words]
+        while folded and folded[-1].isdigit():  # a closing year: `… för budget 2026?`
+            folded = folded[:-1]
+        if len(folded) < 4 or folded[0] != "vad" or "for" not in folded[2:-1]:
+            return []
+        at = len(folded) - 1 - folded[::-1].index("for")
+        after = [i for i in range(at + 1, len(folded)) if folded[i] not in ("slags", "sorts", "sorters")]
+        if len(after) != 1 or folded[after[0]] in STOPWORDS or folded[after[0]] in self.words.frame:
+            return []
+        named = {n[0] for n in names}
+        plain_subject = all(w in PRONOUNS or (self.analyzer.terms(w)[:1] or [""])[0] in named for w in folded[2:at])
+        if folded[1] in COPULAS and not plain_subject:
+            return []
+        terms = self.analyzer.terms(words[after[0]])
+        return terms if terms and terms[0] not in named else []
 
     def _names(self, text: str) -> list[tuple[str, ...]]:
         """Proper names and acronyms (capitalised, not opening the question), and the word after `Område`."""

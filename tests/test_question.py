@@ -275,3 +275,17 @@ def test_a_word_the_reader_finds_in_a_passage_is_not_unknown(bot):
     # Snowball leaves `utfallet` whole while the index holds `utfall`; the reader counts it covered, so it is known
     assert bot.reader.read("Vad blev utfallet för Regionservice?").unknown == []
     assert bot.reader.read("Hur många anställda har Region Skåne?").unknown == ["skåne"]
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("Vad har Område IT fått för uppdrag?", "uppdrag"),
+    ("Vad gör Shared Service Center för åtgärder?", "atgard"),
+    ("Vad har Region Örebro län för vision?", "vision"),
+    ("vad har regionservice för budget 2026?", "budget"),
+    ("Vad är det för besparingar?", "besparing"),
+    # `för` as a preposition: the budget for personnel costs, the outcome for Regionservice
+    ("Vad är budgeten för personalkostnader 2024?", "budget"),
+    ("Vad blev utfallet för Regionservice?", "utfallet"),
+])
+def test_vad_with_for_and_a_noun_at_the_end_asks_for_that_noun(bot, question, focus):
+    assert bot.reader.read(question).focus[0] == focus
