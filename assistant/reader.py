@@ -143,6 +143,8 @@ class Reader:
         unknown = len(q.unknown) / max(1, len(groups))
         hit_of = {h.chunk.id: h for h in hits}
         terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
+        heads = [set(self.analyzer.heads(r.unit.quote)) for r in readings]
+        around_heads = {r.chunk.id: set(self.analyzer.heads(" ".join(r.chunk.section_path))) for r in readings}
         around: dict[str, tuple[set[str], set[str]]] = {}  # per passage: its section's terms, and its title's
         for i, (r, sim) in enumerate(zip(readings, sims)):
             hit = hit_of[r.chunk.id]
@@ -165,8 +167,9 @@ class Reader:
             offers = self.offers(r.unit)
             r.features = {
                 "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next, "cov_syn": cov_syn,
-                "focus": self._focus(q, placed),
-                "focus_near": self._focus(q, placed | before | after),
+                "focus": self._focus(q, placed, heads[i] | around_heads[r.chunk.id]),
+                "focus_near": self._focus(q, placed | before | after, heads[i] | around_heads[r.chunk.id]
+                                          | (heads[i - 1] if before else set()) | (heads[i + 1] if after else set())),
                 "asks_met": float(q.asks <= offers),
                 "says_asked": float(self._says_asked(q.asks - {"decision"}, offers)),
                 "names": self._names(q, placed | title_terms),
@@ -226,11 +229,15 @@ class Reader:
     def _terms(self, text: str) -> set[str]:
         return set(self.analyzer.terms(text)) | {fold(w) for w in WORD.findall(text) if len(w) > 2}
 
-    def _focus(self, q: Question, have: set[str]) -> float:
+    def _focus(self, q: Question, have: set[str], heads: set[str]) -> float:
+        """1 when the unit names what the question asks about, as a word or a compound's head (`lönen`,
+        `månadslön`); half when only as a compound's first part (`lönekostnaderna` are costs, not a salary)."""
         if not q.focus:
             return 0.5
-        if covered(q.focus[0], have):
+        if covered(q.focus[0], heads):
             return 1.0
+        if covered(q.focus[0], have):
+            return 0.5
         parts = q.focus[1:]
         return 0.5 * sum(covered(p, have) for p in parts) / len(parts) if parts else 0.0
 

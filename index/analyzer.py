@@ -115,6 +115,29 @@ class SwedishAnalyzer:
             stemmer = self._stemmers.stemmer = Stemmer.Stemmer("swedish")
         return fold(stemmer.stemWord(word))
 
+    def heads(self, text: str) -> list[str]:
+        """Each word's stem and, for a compound, its head's: a compound is a kind of its last part
+        (`lönekostnadsökningstakt` is a rate, not a salary), though `terms` gives every part for matching."""
+        out: list[str] = []
+        for token in WORD.findall(text.lower()):
+            out.extend(self._heads(token))
+        return out
+
+    @lru_cache(maxsize=300_000)
+    def _heads(self, token: str) -> tuple[str, ...]:
+        terms = self._terms(token)
+        if not terms:
+            return ()
+        out = [terms[0]]
+        word = infinitive(self.restore(token))
+        for _ in range(3):  # every tail is a head: `personalkostnaderna` is `kostnaderna` whichever way it splits
+            split = self.lexicon.split_compound(word) if len(word) >= 8 else None
+            if not split:
+                break
+            word = "".join(split[1:])
+            out += [self._stem(word), self._stem(split[-1])]
+        return tuple(dict.fromkeys([terms[0], *(stem for stem in out[1:] if len(stem) >= 3)]))
+
     def _token_terms(self, token: str) -> tuple[str, ...]:
         if token in STOPWORDS:
             return ()

@@ -289,3 +289,8 @@ def test_a_word_the_reader_finds_in_a_passage_is_not_unknown(bot):
 ])
 def test_vad_with_for_and_a_noun_at_the_end_asks_for_that_noun(bot, question, focus):
     assert bot.reader.read(question).focus[0] == focus
+
+
+def test_a_compound_is_a_kind_of_its_last_part(bot):
+    heads = set(bot.reader.analyzer.heads("Lönekostnadsökningstakt personalkostnaderna IT"))
+    assert {"takt", "kostnad", "it"} <= heads and "lon" not in heads and "personal" not in heads

@@ -136,3 +136,11 @@ def test_a_unit_that_cannot_say_the_money_share_or_day_asked_for_does_not_answer
     assert says({"date"}, "Fullmäktige beslutade den 14 juni 2023 om åtgärderna.")
     answer = bot.ask("Vad kostar lunchen efter höjningen?")
     assert answer.abstained or "%" not in answer.answer
+
+
+def test_a_compound_holding_the_asked_word_only_as_its_first_part_does_not_name_it(bot):
+    # `lönekostnadsökningstakt` is a rate of cost increase: it names no salary, whose word it opens with
+    readings = bot.candidates("Vilken lön har regiondirektören?").readings
+    rate = next(r for r in readings if "Lönekostnadsökningstakt" in r.unit.text)
+    assert rate.features["focus"] == 0.5
+    assert bot.ask("Vilken lön har regiondirektören?").abstained
