@@ -314,12 +314,17 @@ class QuestionReader:
         if any(ch in text for ch in "åäöÅÄÖ"):
             return sum(t in ENGLISH_HINTS and not self.analyzer.lexicon.is_word(t) and fold(t) not in self.vocab
                        for t in lowered) >= 2
-        if sum(t in ENGLISH_HINTS for t in lowered) >= 2:
+        # typed without å/ä/ö, `for`, `an`, `at` are Swedish function words (`för`, `än`, `åt`): no sign of English
+        if sum(t in ENGLISH_HINTS and not self._swedish_function_word(t) for t in lowered) >= 2:
             return True
         words = [t for t in lowered if t.isalpha() and len(t) > 2]
         english_only = [t for t in words if (t in self.words.english or self.bilingual.translate(t))
                         and not self.analyzer.lexicon.is_known(t) and fold(t) not in self.vocab]
         return bool(words) and len(english_only) >= max(1, 0.4 * len(words))
+
+    def _swedish_function_word(self, word: str) -> bool:
+        """`for`, `an`, `at`: a Swedish function word with its å/ä/ö typed away (`för`, `än`, `åt`)."""
+        return any(form != word and form in STOPWORDS for form in self.analyzer.lexicon.forms_for_fold(word))
 
     def _body(self, word: str) -> bool:
         """A particular body's name: a compound ending in a body word, inflected or not (`tandvårdsnämndens`,

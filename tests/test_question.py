@@ -294,3 +294,14 @@ def test_vad_with_for_and_a_noun_at_the_end_asks_for_that_noun(bot, question, fo
 def test_a_compound_is_a_kind_of_its_last_part(bot):
     heads = set(bot.reader.analyzer.heads("Lönekostnadsökningstakt personalkostnaderna IT"))
     assert {"takt", "kostnad", "it"} <= heads and "lon" not in heads and "personal" not in heads
+
+
+@pytest.mark.parametrize("question, english", [
+    # typed without å/ä/ö, `for` is `för` and `an` is `än`: Swedish words, not English ones
+    ("blev helhetsresultatet for regionservice hogre eller lagre an aret innan?", False),
+    ("vad kostar parkeringen at personalen for ett ar?", False),
+    ("What is the budget for 2024?", True),
+    ("How much is invested in the WiFi network in 2024?", True),
+])
+def test_swedish_typed_without_diacritics_is_not_read_as_english(bot, question, english):
+    assert bot.reader.read(question).english is english
