@@ -20,6 +20,7 @@ CASE_START = re.compile(r"^\s*[A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4}\s+\S")  # a 
 TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
+OPEN_ENDINGS = frozenset("till för av från med på i om hos vid åt enligt".split())  # a label they end is open
 MIN_SENTENCE = 12
 MIN_ITEM = 4
 MAX_LEAD_ITEMS = 15
@@ -184,7 +185,10 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
                 units.append(("sentence", text, text, first, last))
     # a form's lines are fields, not a list its heading announces
     units = _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
-    return units + _signatures(chunk)
+    fields = _fields(chunk)
+    labels = {(a, text.split("\n")[0]) for _, _, text, a, _ in fields}  # an open label alone answers nothing
+    units = [u for u in units if (u[3], u[1]) not in labels or u[3] != u[4]]
+    return units + _signatures(chunk) + fields
 
 
 def _signatures(chunk: Chunk) -> list[tuple]:
@@ -204,6 +208,25 @@ def _signatures(chunk: Chunk) -> list[tuple]:
             parts = lines[first: last + 1]
             out.append(("item", ", ".join(parts), "\n".join(parts), chunk.line_start + first, chunk.line_start + last))
     return out
+
+
+def _fields(chunk: Chunk) -> list[tuple]:
+    """A label that ends in a preposition (`Expedieras till`, `Beslut om`) and the short line it opens onto,
+    across blank lines: how a protocol's fields come out of a PDF. The label is incomplete alone, so the line
+    after it is its value, not a line of its own."""
+    out = []
+    lines = [(chunk.line_start + i, clean(t)) for i, t in enumerate(chunk.text.split("\n")) if t.strip()]
+    for (ln, label), (vn, value) in zip(lines, lines[1:]):
+        words = label.split()
+        if not (1 <= len(words) <= 4 and words[-1].lower() in OPEN_ENDINGS and _short_line(label)):
+            continue
+        if _short_line(value) and value.split()[-1].lower() not in OPEN_ENDINGS:
+            out.append(("item", f"{label} {value}", f"{label}\n{value}", ln, vn))
+    return out
+
+
+def _short_line(text: str) -> bool:
+    return len(text) <= 60 and not any(ch.isdigit() for ch in text) and not text.endswith((".", ":", ";", ",", "?"))
 
 
 def _title(text: str) -> bool:

@@ -90,3 +90,14 @@ def test_lines_with_numbers_or_more_words_than_a_name_are_no_signature():
     units = units_of(chunk("Datum Diarienummer\n2026-02-23 RS251695\n\nNämnd och bolagsdialog våren\nBilaga\n\n"
                            "Beslutsunderlag\nDialogunderlag DNRGS 260310"))
     assert not [u for u in units if "," in u.text]
+
+
+def test_a_label_ending_in_a_preposition_is_read_with_the_line_it_opens_onto():
+    """`Expedieras till` / `Driftnämnd Regionservice`: a protocol's field printed as two paragraphs. The label
+    alone says nothing and is no unit of its own; the value stays one."""
+    units = units_of(chunk("Expedieras till\n\nDriftnämnd Regionservice\n\nParagrafen är justerad\n\n"
+                           "Beslutet skickas till regionstyrelsen för kännedom."))
+    fields = {u.text: (u.kind, u.line_start, u.line_end) for u in units if u.line_start != u.line_end}
+    assert fields == {"Expedieras till Driftnämnd Regionservice": ("item", 10, 12)}
+    assert {"Driftnämnd Regionservice", "Paragrafen är justerad"} <= {u.text for u in units}
+    assert "Expedieras till" not in {u.text for u in units}
