@@ -467,13 +467,21 @@ class QuestionReader:
         for i, word in enumerate(words):
             if len(word) < 3 or not word.isalpha() or word in STOPWORDS or not lexicon.is_common(word):
                 continue
-            for particle in words[i + 1: i + 3]:
+            for j in range(i + 1, min(i + 3, len(words))):
+                particle = words[j]
+                if particle == "av" and j + 1 < len(words) and self._content_word(words[j + 1]):
+                    break  # `registreras kontrollerna av brandskyddet`, `beslutas av nämnden`: a preposition
                 joined = [p + word for p in (("ned", "ner") if particle == "ner" else (particle,))
                           if particle in PARTICLES and lexicon.is_common(p + word)]
                 if joined:  # `läggs ner` is written `nedläggs` (or `nerläggs`)
                     out[i] = joined[0]
                     break
         return out
+
+    def _content_word(self, word: str) -> bool:
+        folded = fold(word).lower()
+        return word.isalpha() and word not in STOPWORDS and folded not in self.words.frame \
+            and folded not in self.words.prepositions
 
     def _mend(self, token: str, stripped: bool) -> str:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""

@@ -208,6 +208,9 @@ def test_a_preposition_is_not_joined_to_the_verb_before_it(bot):
     for question in ("Vad ligger HME på?", "Vad består kostnaden av?"):
         q = bot.reader.read(question)
         assert q.normalized.split()[1] in ("ligger", "består"), q.normalized
+    # `av` before a noun is `of` or the passive's `by`: registering is not deregistering
+    for question in ("Var registreras kontrollerna av brandskyddet?", "Vad beslutas av nämnden?"):
+        assert bot.reader.read(question).normalized.split()[1] in ("registreras", "beslutas")
 
 
 @pytest.mark.parametrize("question, spelled_out", [
