@@ -206,7 +206,7 @@ class QuestionReader:
         unknown_bodies: list[str] = []
         frame = self.words.frame
         for word in words:
-            if word in frame or fold(word) in frame or word in STOPWORDS or (english and word in ENGLISH_HINTS):
+            if word in frame or self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS):
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
@@ -383,8 +383,7 @@ class QuestionReader:
             if name and folded in self.words.generic_nouns:
                 return name  # `Vilket HME-värde …`: the value of HME
             name = []
-            if folded in self.words.frame or folded in self.words.focus_skip or word in STOPWORDS \
-                    or word.isdigit() or word in ENGLISH_HINTS:
+            if self.words.skips_in_focus(word) or word in STOPWORDS or word.isdigit() or word in ENGLISH_HINTS:
                 continue
             terms = self.analyzer.terms(word)
             if terms and terms[0] not in named:

@@ -35,6 +35,7 @@ class Cues(BaseModel):
 class Vocabulary(BaseModel):
     frame: frozenset[str]
     focus_skip: frozenset[str]
+    spelled_content: frozenset[str] = frozenset()
     prepositions: list[str]
     money_words: frozenset[str]
     percent_words: frozenset[str]
@@ -49,6 +50,14 @@ class Vocabulary(BaseModel):
     units: dict[str, str] = {}
     generic_nouns: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
+
+    def frames(self, word: str) -> bool:
+        """Whether a question's word only frames it. Frame words are listed folded, so that `nar` typed
+        without å/ä/ö is `när`; a word typed with them is what it says (`stöd` is no `stod`)."""
+        return fold(word).lower() in self.frame and word.lower() not in self.spelled_content
+
+    def skips_in_focus(self, word: str) -> bool:
+        return self.frames(word) or (fold(word).lower() in self.focus_skip and word.lower() not in self.spelled_content)
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
         """(what the question asks for, the phrase that says so) from its first words; a preposition may come
@@ -91,6 +100,7 @@ def _compiled(phrases: tuple[str, ...]) -> re.Pattern:
 def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()),
+                      spelled_content=frozenset(data.get("spelled_content", "").split()),
                       prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],

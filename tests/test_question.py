@@ -308,3 +308,9 @@ def test_a_compound_is_a_kind_of_its_last_part(bot):
 ])
 def test_swedish_typed_without_diacritics_is_not_read_as_english(bot, question, english):
     assert bot.reader.read(question).english is english
+
+
+def test_a_word_typed_with_diacritics_is_what_it_says_not_the_frame_word_it_folds_to(bot):
+    q = bot.reader.read("Vilket stöd får cheferna?")  # `stöd` folds to `stod`, the frame's `stood`
+    assert q.focus[0] == "stod" and "stod" in q.content_terms
+    assert bot.reader.read("vilket stod far cheferna").focus[0] == "stod"  # typed without: restored, and read
