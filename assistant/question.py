@@ -38,8 +38,6 @@ def years_of(text: str) -> list[int]:
 PARAGRAPH = re.compile(r"§\s*(\d+)|\bparagraf(?:en)?\s+(\d+)|\bparagraph\s+(\d+)", re.I)
 FRAME_WORDS = load_vocabulary().frame  # folded
 AREA_WORDS = ("omrade", "omradet", "area")
-COPULAS = frozenset({"ar", "var", "blir", "blev", "vara", "varit"})  # folded
-PRONOUNS = frozenset({"det", "den", "de", "dom", "man", "ni", "vi", "du", "jag"})
 ENGLISH_HINTS = frozenset("""what which who whom whose how when where why much many does did do is are was were the
 for of in on decided has have will would could should there their this that with by from and or be been an a
 at to s large big high low end during get got bring brought give gave amount size
@@ -204,9 +202,8 @@ class QuestionReader:
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
         unknown_bodies: list[str] = []
-        frame = self.words.frame
         for word in words:
-            if word in frame or self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS):
+            if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS):
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
@@ -266,8 +263,7 @@ class QuestionReader:
         if len(words) < 2 or fold(words[0]).lower() not in ("vad", "vilken", "vilket"):
             return False
         after = words[1:3]
-        first = fold(after[0]).lower()
-        if first in self.words.focus_skip or first in self.words.frame or after[0].isdigit():
+        if self.words.skips_in_focus(after[0]) or after[0].isdigit():
             return False
         return not any(self._measure_spelled(w) for w in after)
 
@@ -282,11 +278,11 @@ class QuestionReader:
             return []
         at = len(folded) - 1 - folded[::-1].index("for")
         after = [i for i in range(at + 1, len(folded)) if folded[i] not in ("slags", "sorts", "sorters")]
-        if len(after) != 1 or folded[after[0]] in STOPWORDS or folded[after[0]] in self.words.frame:
+        if len(after) != 1 or folded[after[0]] in STOPWORDS or self.words.frames(words[after[0]]):
             return []
         named = {n[0] for n in names}
-        plain_subject = all(w in PRONOUNS or (self.analyzer.terms(w)[:1] or [""])[0] in named for w in folded[2:at])
-        if folded[1] in COPULAS and not plain_subject:
+        plain_subject = all(w in self.words.pronouns or (self.analyzer.terms(w)[:1] or [""])[0] in named for w in folded[2:at])
+        if folded[1] in self.words.copulas and not plain_subject:
             return []
         terms = self.analyzer.terms(words[after[0]])
         return terms if terms and terms[0] not in named else []
@@ -296,7 +292,7 @@ class QuestionReader:
         out: list[tuple[str, ...]] = []
         tokens = WORD.findall(text)
         for i, tok in enumerate(tokens):
-            if tok.isdigit() or len(tok) < 2 or fold(tok) in self.words.frame or fold(tok) in AREA_WORDS:
+            if tok.isdigit() or len(tok) < 2 or self.words.frames(tok) or fold(tok) in AREA_WORDS:
                 continue
             capital = tok[0].isupper() and i > 0 and not (tok.isupper() and len(tok) > 5)
             acronym = tok.isupper() and len(tok) >= 2
@@ -478,9 +474,8 @@ class QuestionReader:
         return out
 
     def _content_word(self, word: str) -> bool:
-        folded = fold(word).lower()
-        return word.isalpha() and word not in STOPWORDS and folded not in self.words.frame \
-            and folded not in self.words.prepositions
+        return word.isalpha() and word not in STOPWORDS and not self.words.frames(word) \
+            and fold(word).lower() not in self.words.prepositions
 
     def _mend(self, token: str, stripped: bool) -> str:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""

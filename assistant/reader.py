@@ -158,6 +158,9 @@ class Reader:
             before = terms[i - 1][0] if i and readings[i - 1].chunk.id == r.chunk.id else set()
             after = terms[i + 1][0] if i + 1 < len(readings) and readings[i + 1].chunk.id == r.chunk.id else set()
             placed = quote_terms | section_terms
+            placed_heads = heads[i] | around_heads[r.chunk.id]
+            heads_before = heads[i - 1] if before else frozenset()
+            heads_after = heads[i + 1] if after else frozenset()
             cov_text = self._coverage(groups, weights, total, own_terms)
             cov = self._coverage(groups, weights, total, placed)
             cov_ctx = self._coverage(groups, weights, total, placed | before)
@@ -168,9 +171,8 @@ class Reader:
             offers = self.offers(r.unit)
             r.features = {
                 "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next, "cov_syn": cov_syn,
-                "focus": self._focus(q, placed, heads[i] | around_heads[r.chunk.id]),
-                "focus_near": self._focus(q, placed | before | after, heads[i] | around_heads[r.chunk.id]
-                                          | (heads[i - 1] if before else set()) | (heads[i + 1] if after else set())),
+                "focus": self._focus(q, placed, placed_heads),
+                "focus_near": self._focus(q, placed | before | after, placed_heads | heads_before | heads_after),
                 "asks_met": float(q.asks <= offers),
                 "says_asked": float(self._says_asked(q.asks - {"decision"}, offers)),
                 "names": self._names(q, placed | title_terms),

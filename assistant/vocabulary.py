@@ -36,6 +36,8 @@ class Vocabulary(BaseModel):
     frame: frozenset[str]
     focus_skip: frozenset[str]
     spelled_content: frozenset[str] = frozenset()
+    copulas: frozenset[str] = frozenset()
+    pronouns: frozenset[str] = frozenset()
     prepositions: list[str]
     money_words: frozenset[str]
     percent_words: frozenset[str]
@@ -57,6 +59,8 @@ class Vocabulary(BaseModel):
         return fold(word).lower() in self.frame and word.lower() not in self.spelled_content
 
     def skips_in_focus(self, word: str) -> bool:
+        """Whether a word is passed over when finding what a question asks about: a frame word, or a copula,
+        pronoun or size word (`focus_skip`), with the same care for words typed with å/ä/ö."""
         return self.frames(word) or (fold(word).lower() in self.focus_skip and word.lower() not in self.spelled_content)
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
@@ -101,6 +105,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()),
                       spelled_content=frozenset(data.get("spelled_content", "").split()),
+                      copulas=frozenset(data.get("copulas", "").split()),
+                      pronouns=frozenset(data.get("pronouns", "").split()),
                       prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],

@@ -91,6 +91,7 @@ class SwedishAnalyzer:
         # questions side by side, so each thread has a stemmer of its own
         self._stemmers = threading.local()
         self._terms = lru_cache(maxsize=300_000)(self._token_terms)
+        self._heads = lru_cache(maxsize=300_000)(self._token_heads)
 
     def terms(self, text: str) -> list[str]:
         out: list[str] = []
@@ -123,20 +124,19 @@ class SwedishAnalyzer:
             out.extend(self._heads(token))
         return out
 
-    @lru_cache(maxsize=300_000)
-    def _heads(self, token: str) -> tuple[str, ...]:
+    def _token_heads(self, token: str) -> tuple[str, ...]:
         terms = self._terms(token)
         if not terms:
             return ()
-        out = [terms[0]]
+        tails: list[str] = []
         word = infinitive(self.restore(token))
         for _ in range(3):  # every tail is a head: `personalkostnaderna` is `kostnaderna` whichever way it splits
             split = self.lexicon.split_compound(word) if len(word) >= 8 else None
             if not split:
                 break
             word = "".join(split[1:])
-            out += [self._stem(word), self._stem(split[-1])]
-        return tuple(dict.fromkeys([terms[0], *(stem for stem in out[1:] if len(stem) >= 3)]))
+            tails += [self._stem(word), self._stem(split[-1])]
+        return tuple(dict.fromkeys([terms[0], *(stem for stem in tails if len(stem) >= 3)]))
 
     def _token_terms(self, token: str) -> tuple[str, ...]:
         if token in STOPWORDS:

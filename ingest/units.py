@@ -186,8 +186,8 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
     # a form's lines are fields, not a list its heading announces
     units = _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
     fields = _fields(chunk)
-    labels = {(a, text.split("\n")[0]) for _, _, text, a, _ in fields}  # an open label alone answers nothing
-    units = [u for u in units if (u[3], u[1]) not in labels or u[3] != u[4]]
+    label_lines = {first for _, _, _, first, _ in fields}  # an open label alone answers nothing
+    units = [u for u in units if not (u[3] == u[4] and u[3] in label_lines)]
     return units + _signatures(chunk) + fields
 
 
