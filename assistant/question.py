@@ -270,7 +270,8 @@ class QuestionReader:
     def _kind_asked(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:
         """`Vad har Område IT fått för uppdrag?`, `Vad är det för besparingar?`: `vad … för` a noun closing the
         question asks for that noun. After a copula and a noun (`Vad är budgeten för personalkostnader`, `Vad blev
-        utfallet för Regionservice`) `för` is the preposition, and the noun before it is what is asked about."""
+        utfallet för Regionservice`, `Vad innebär planen för IT`) `för` is the preposition, and the noun before it is
+        what is asked about."""
         folded = [fold(w).lower() for w in words]
         while folded and folded[-1].isdigit():  # a closing year: `… för budget 2026?`
             folded = folded[:-1]
@@ -282,7 +283,7 @@ class QuestionReader:
             return []
         named = {n[0] for n in names}
         plain_subject = all(w in self.words.pronouns or (self.analyzer.terms(w)[:1] or [""])[0] in named for w in folded[2:at])
-        if folded[1] in self.words.copulas and not plain_subject:
+        if (folded[1] in self.words.copulas or folded[1] in self.words.meaning_verbs) and not plain_subject:
             return []
         terms = self.analyzer.terms(words[after[0]])
         return terms if terms and terms[0] not in named else []
@@ -364,14 +365,16 @@ class QuestionReader:
     def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]],
                verb_next: bool = False) -> list[str]:
         """The stems of the first word after the opening phrase that names a thing: what `hur många …`,
-        `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt` are passed over, and proper names, which `names`
+        `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt`, `innebär` are passed over, and proper names, which `names`
         holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
         named = {n[0] for n in names}
         skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
-        if verb_next and opening and skip < len(words) and fold(words[skip]) not in self.words.focus_skip:
+        if verb_next and opening and not opening.endswith(" att") and skip < len(words) \
+                and fold(words[skip]) not in self.words.focus_skip:
             # a Swedish question puts its finite verb second: after a whole question phrase (`När`, `Varför`,
             # `Vilket datum`) comes the verb, and what is asked about is its subject (`När hölls
-            # omvärldsseminariet?`, `Varför minskade sjukfrånvaron?`)
+            # omvärldsseminariet?`, `Varför minskade sjukfrånvaron?`); after `att` the clause puts its subject first
+            # (`Hur kommer det sig att besparingarna ökar?`)
             skip += 1
         name: list[str] = []  # the name just passed over
         for word in words[skip:]:
@@ -379,7 +382,8 @@ class QuestionReader:
             if name and folded in self.words.generic_nouns:
                 return name  # `Vilket HME-värde …`: the value of HME
             name = []
-            if self.words.skips_in_focus(word) or word in STOPWORDS or word.isdigit() or word in ENGLISH_HINTS:
+            if self.words.skips_in_focus(word) or folded.lower() in self.words.meaning_verbs or word in STOPWORDS \
+                    or word.isdigit() or word in ENGLISH_HINTS:
                 continue
             terms = self.analyzer.terms(word)
             if terms and terms[0] not in named:

@@ -38,6 +38,7 @@ class Vocabulary(BaseModel):
     spelled_content: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
     pronouns: frozenset[str] = frozenset()
+    meaning_verbs: frozenset[str] = frozenset()
     prepositions: list[str]
     money_words: frozenset[str]
     percent_words: frozenset[str]
@@ -73,10 +74,21 @@ class Vocabulary(BaseModel):
         polite = _compiled_prefix(tuple(self.cues.polite)).match(text) if self.cues.polite else None
         if polite and (request := self._longest(text[polite.end():]))[0] == "summary":
             best = (request[0], polite.group(0) + request[1])
+        prepositions = "|".join(map(re.escape, self.prepositions))
         if best[0] == "fact":
-            m = re.match(r"(?:" + "|".join(map(re.escape, self.prepositions)) + r")\s+", text)
+            m = re.match(r"(?:" + prepositions + r")\s+", text)
             if m and (after := self._longest(text[m.end():]))[0] != "fact":
                 best = (after[0], m.group(0) + after[1])
+        # a preposition left at the end belongs to a question word that stands alone (`Vem skickas beslutet
+        # till?` asks `till vem`, a recipient; `vilka ska det expedieras till`), not to one before a noun
+        # (`Vilka perspektiv består planen av?` asks for perspectives); the opening stays the words it starts with
+        stranded = re.search(r"\s(" + prepositions + r")\W*$", text)
+        after = text[len(best[1]):].split()[:1]
+        alone = best[1] in ("vem", "vems") or bool(after and after[0] in self.focus_skip)
+        if stranded and best[1] and alone and not re.match(r"(?:" + prepositions + r")\s", text):
+            moved = self._longest(f"{stranded.group(1)} {text}")
+            if moved[0] != best[0] and moved[1].startswith(stranded.group(1) + " "):
+                best = (moved[0], best[1])
         return best  # type: ignore[return-value]
 
     def _longest(self, text: str) -> tuple[str, str]:
@@ -107,6 +119,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       spelled_content=frozenset(data.get("spelled_content", "").split()),
                       copulas=frozenset(data.get("copulas", "").split()),
                       pronouns=frozenset(data.get("pronouns", "").split()),
+                      meaning_verbs=frozenset(data.get("meaning_verbs", "").split()),
                       prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],
