@@ -289,7 +289,8 @@ class QuestionReader:
         return terms if terms and terms[0] not in named else []
 
     def _names(self, text: str) -> list[tuple[str, ...]]:
-        """Proper names and acronyms (capitalised, not opening the question), and the word after `Område`."""
+        """Proper names and acronyms (capitalised, not opening the question), a particular body even in lower case
+        (`servicenämnden`: an answer about another body's chair does not answer), and the word after `Område`."""
         out: list[tuple[str, ...]] = []
         tokens = WORD.findall(text)
         for i, tok in enumerate(tokens):
@@ -298,7 +299,7 @@ class QuestionReader:
             capital = tok[0].isupper() and i > 0 and not (tok.isupper() and len(tok) > 5)
             acronym = tok.isupper() and len(tok) >= 2
             after_area = i > 0 and fold(tokens[i - 1]) in AREA_WORDS
-            if capital or acronym or after_area:
+            if capital or acronym or after_area or self._body(tok):
                 terms = tuple(self.analyzer.terms(tok))
                 if terms and terms not in out:
                     out.append(terms)

@@ -76,6 +76,14 @@ def test_proper_names_and_the_area_after_omrade_are_what_the_question_names(bot)
     assert bot.reader.read("När ska Cosmic införas?").names == [("cosmic",)]
 
 
+def test_a_particular_body_is_named_even_in_lower_case_and_is_not_the_focus(bot):
+    q = bot.reader.read("vem ar ordforande i servicenamnden?")
+    assert any(n[0].startswith("servicenamnd") for n in q.names) and q.focus[0] == "ordfor"
+    q = bot.reader.read("Vem är servicenämndens ordförande?")  # the genitive too, and the role is the focus
+    assert any(n[0].startswith("servicenamnd") for n in q.names) and q.focus[0] == "ordfor"
+    assert bot.reader.read("Vad beslutade nämnden?").names == []  # the body word alone names no body
+
+
 def test_a_document_type_named_in_a_question_is_a_hint_not_a_filter(bot):
     q = bot.reader.read("Vad säger verksamhetsplanen om arbetsmiljöarbetet?")
     assert q.hints.doc_types == {"verksamhetsplan"} and not q.filters
