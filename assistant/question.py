@@ -233,6 +233,7 @@ class QuestionReader:
             asks.add("percent")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
+        asks |= self.words.contact_asked(folded)  # a phone number, an e-mail address
         if decision:
             asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
         units = {self.words.units[w] for w in folded_words if w in self.words.units}

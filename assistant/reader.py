@@ -49,6 +49,10 @@ NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(
                     r"|(?<![\w,.])[-−–+]?\d+(?![\w,.-])")
 YEARLIKE = re.compile(r"^(19|20)\d\d$")
 ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+# A Swedish phone number as printed: an area code with its 0 and a dash (`019-602 10 00`), or +46 (`+46 19 602 10 00`)
+PHONE = re.compile(r"(?<![\w,.+-])0\d{1,3}\s?[-–]\s?\d{2,3}(?:[\s-]?\d{2,3}){1,3}(?!\d)"
+                   r"|\+46[\s-]?(?:\(0\))?\d{1,3}(?:[\s-]?\d{2,3}){2,4}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DAY = re.compile(r"\b(?:den\s+)?\d{1,2}(?:e|:e)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
                  r"november|december)\b")
 NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
@@ -296,6 +300,10 @@ class Reader:
             out.add("percent")
         if ISO_DATE.search(text) or DAY.search(folded):
             out.add("date")
+        if PHONE.search(text):
+            out.add("phone")
+        if EMAIL.search(text):
+            out.add("email")
         if numbers:  # what its numbers are in: the units a question may ask for (`hur många öre`)
             units = self.words.units
             out |= {f"in {units[w]}" for w in WORD.findall(folded.lower()) if w in units}

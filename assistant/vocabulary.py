@@ -43,6 +43,8 @@ class Vocabulary(BaseModel):
     money_words: frozenset[str]
     percent_words: frozenset[str]
     date_words: frozenset[str]
+    phone_phrases: list[str] = []
+    email_phrases: list[str] = []
     answer_types: dict[str, list[str]]
     measures: frozenset[str]
     doc_types: dict[str, str]
@@ -63,6 +65,12 @@ class Vocabulary(BaseModel):
         """Whether a word is passed over when finding what a question asks about: a frame word, or a copula,
         pronoun or size word (`focus_skip`), with the same care for words typed with å/ä/ö."""
         return self.frames(word) or (fold(word).lower() in self.focus_skip and word.lower() not in self.spelled_content)
+
+    def contact_asked(self, folded_question: str) -> set[str]:
+        """`phone` and `email`, for a question that asks for a phone number or an e-mail address."""
+        text = folded_question.lower()
+        return {kind for kind, phrases in (("phone", self.phone_phrases), ("email", self.email_phrases))
+                if phrases and _compiled(tuple(phrases)).search(text)}
 
     def opening(self, folded_question: str) -> tuple[AnswerType, str]:
         """(what the question asks for, the phrase that says so) from its first words; a preposition may come
@@ -123,6 +131,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],
+                      phone_phrases=data.get("phone_phrases", []), email_phrases=data.get("email_phrases", []),
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
                       english_phrases=data.get("english_phrases", {}),

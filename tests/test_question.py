@@ -347,3 +347,19 @@ def test_a_word_typed_with_diacritics_is_what_it_says_not_the_frame_word_it_fold
 ])
 def test_a_verb_of_meaning_or_naming_is_not_what_is_asked_about(bot, question, focus):
     assert bot.reader.read(question).focus[0] == focus
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Vilket telefonnummer har verksamhetscontroller Angelica Eriksson?", "phone"),
+    ("hur når jag Angelica Eriksson på telefon?", "phone"),
+    ("What is the phone number of the business controller?", "phone"),
+    ("Vad är regiondirektörens e-postadress?", "email"),
+    ("What is the e-mail address of the finance director?", "email"),
+])
+def test_a_question_for_contact_details_asks_for_them(bot, question, asks):
+    assert asks in bot.reader.read(question).asks
+
+
+def test_telephony_and_mail_services_are_no_contact_details(bot):
+    assert not {"phone", "email"} & bot.reader.read("Hur mycket sparar SSC på en basmodell för telefoni?").asks
+    assert not {"phone", "email"} & bot.reader.read("Hur mycket sparar IT på mail i molntjänster?").asks

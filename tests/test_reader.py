@@ -144,3 +144,21 @@ def test_a_compound_holding_the_asked_word_only_as_its_first_part_does_not_name_
     rate = next(r for r in readings if "Lönekostnadsökningstakt" in r.unit.text)
     assert rate.features["focus"] == 0.5
     assert bot.ask("Vilken lön har regiondirektören?").abstained
+
+
+def test_only_a_unit_with_a_phone_number_or_an_address_offers_one(bot):
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+    for text, offered in (("Angelica Eriksson, telefon 019-602 10 00", {"phone"}),
+                          ("Växel: +46 19 602 10 00", {"phone"}),
+                          ("Frågor besvaras av anna.svensson@regionorebrolan.se", {"email"}),
+                          ("Ekonomi, Angelica Eriksson, Verksamhetscontroller", set()),
+                          ("Budgeten är 1 642 mnkr 2024.", set())):
+        unit = units_of(chunk.model_copy(update={"text": text}))[0]
+        assert reader.offers(unit) & {"phone", "email"} == offered, text
+
+
+def test_a_question_for_a_phone_number_the_documents_do_not_hold_is_refused(bot):
+    """The signature line names the person; it does not give her number, so it does not answer."""
+    answer = bot.ask("Vilket telefonnummer har verksamhetscontroller Angelica Eriksson?")
+    assert answer.abstained, answer.answer
