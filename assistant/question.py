@@ -167,6 +167,9 @@ class QuestionReader:
         self.bilingual = bilingual or Bilingual.find()
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
         self._body_heads = [fold(b).lower() for b in self.words.cues.bodies]
+        # a role or body by how its name ends; the group is what makes it particular (`förvaltnings|chef`)
+        self._role = re.compile(r"(\w*?)(?:" + "|".join(map(re.escape, self.words.cues.actor_endings))
+                                + r")(?:s|n|ns|en|ens)?")
 
     def read(self, text: str, filters: Filters | None = None) -> Question:
         text = ABSURD_WORD.sub(" ", text).strip()
@@ -226,6 +229,8 @@ class QuestionReader:
             # `Vad är budgeten …`, `Vad blev utfallet …` ask for a figure; `Vad beslutade nämnden om budgeten`
             # asks for a decision, with or without a number in it
             wants = "amount"
+        if wants == "fact" and self._asks_name_of_role(words):
+            wants = "who"
         asks = set()
         if wants in ("amount", "count", "fact") and folded_words & self.words.money_words and not decision:
             asks.add("money")
@@ -245,6 +250,12 @@ class QuestionReader:
         topic = self._topic(words, names) if "decision" in asks else []
         focus = topic or self._kind_asked(words, names) or self._focus(words, opening, names,
                                                                        verb_next=wants in ("when", "why"))
+        if wants == "who" and any(len(role.group(1)) >= 3 for w in words if w not in STOPWORDS
+                                  and self.analyzer.terms(w)[:1] == focus[:1]
+                                  and (role := self._role.fullmatch(fold(w).lower()))):
+            # `Vem är förvaltningschef?`: a sentence naming that role does not say who holds it; `Vem är chef?` is
+            # answered by the role that is (`leds av en förvaltningschef`)
+            asks.add("person")
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
@@ -267,6 +278,14 @@ class QuestionReader:
         if self.words.skips_in_focus(after[0]) or after[0].isdigit():
             return False
         return not any(self._measure_spelled(w) for w in after)
+
+    def _asks_name_of_role(self, words: list[str]) -> bool:
+        """`Vad heter förvaltningschefen?` asks who holds the role, as `vem` does; `Vad heter strategin?` does not."""
+        folded = [fold(w).lower() for w in words]
+        if len(folded) < 3 or folded[0] != "vad" or folded[1] not in ("heter", "hette"):
+            return False
+        subject = next((w for w in folded[2:] if w not in self.words.pronouns and w not in STOPWORDS), "")
+        return bool(self._role.fullmatch(subject))
 
     def _kind_asked(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:
         """`Vad har Område IT fått för uppdrag?`, `Vad är det för besparingar?`: `vad … för` a noun closing the

@@ -289,8 +289,10 @@ class Reader:
             out.add("place")
         if DECISION.search(folded):
             out.add("decision")
-        if self._party.search(text) or self._actor.search(folded) or any(
-                self._person(first, last) for first, last in NAME.findall(text)):
+        person = bool(self._party.search(text)) or any(self._person(first, last) for first, last in NAME.findall(text))
+        if person:
+            out.add("person")  # a name, not only a role: who holds the role `Vem är förvaltningschef` asks about
+        if person or self._actor.search(folded):
             out.add("who")
         if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:
             out.add("list")

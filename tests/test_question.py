@@ -30,6 +30,8 @@ from ingest.lexicon import fold
     ("Vilket organ har tillsyn över servicenämnden?", "who"),  # a body is asked for as a person is
     ("vilken politisk instans behandlade dialogen?", "who"),
     ("Which committee decided on the dialogue?", "who"),
+    ("vad heter förvaltningschefen på Regionservice?", "who"),  # the name of a role is a person's
+    ("Vad heter utvecklingsstrategin?", "fact"),
     ("Vem skickas beslutet i § 58 till?", "place"),  # a preposition left at the end goes with `vem`
     ("vilka ska protokollet expedieras till", "place"),
     ("Vad leder vakanshållningen till?", "fact"),
@@ -363,3 +365,14 @@ def test_a_question_for_contact_details_asks_for_them(bot, question, asks):
 def test_telephony_and_mail_services_are_no_contact_details(bot):
     assert not {"phone", "email"} & bot.reader.read("Hur mycket sparar SSC på en basmodell för telefoni?").asks
     assert not {"phone", "email"} & bot.reader.read("Hur mycket sparar IT på mail i molntjänster?").asks
+
+
+@pytest.mark.parametrize("question, person", [
+    ("Vem är förvaltningschef för Regionservice?", True),  # who holds the role: a name
+    ("vad heter förvaltningschefen på Regionservice?", True),
+    ("Vem är chef för Regionservice?", False),  # the particular role (`förvaltningschef`) answers it
+    ("Vem beslutar om budgeten?", False),  # a body answers as well as a person
+    ("Vem har tillsyn över servicenämnden?", False),
+])
+def test_who_holds_a_role_asks_for_a_person(bot, question, person):
+    assert ("person" in bot.reader.read(question).asks) is person

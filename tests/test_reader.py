@@ -162,3 +162,19 @@ def test_a_question_for_a_phone_number_the_documents_do_not_hold_is_refused(bot)
     """The signature line names the person; it does not give her number, so it does not answer."""
     answer = bot.ask("Vilket telefonnummer har verksamhetscontroller Angelica Eriksson?")
     assert answer.abstained, answer.answer
+
+
+def test_a_role_named_is_no_person_named(bot):
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+    for text, person in (("Regionservice leds av en förvaltningschef.", False),
+                         ("Ordförande Helene Andersson (C) yrkar bifall.", True),
+                         ("Förvaltningschef är Anna Svensson.", True)):
+        offers = reader.offers(units_of(chunk.model_copy(update={"text": text}))[0])
+        assert "who" in offers and ("person" in offers) is person, text
+
+
+def test_who_holds_a_role_the_documents_never_name_is_refused(bot):
+    """The plan says Regionservice is led by a `förvaltningschef`, never who that is."""
+    answer = bot.ask("vad heter förvaltningschefen på Regionservice?")
+    assert answer.abstained, answer.answer
