@@ -43,6 +43,7 @@ class Vocabulary(BaseModel):
     money_words: frozenset[str]
     percent_words: frozenset[str]
     date_words: frozenset[str]
+    finite_endings: tuple[str, ...] = ()
     phone_phrases: list[str] = []
     email_phrases: list[str] = []
     answer_types: dict[str, list[str]]
@@ -82,6 +83,9 @@ class Vocabulary(BaseModel):
         polite = _compiled_prefix(tuple(self.cues.polite)).match(text) if self.cues.polite else None
         if polite and (request := self._longest(text[polite.end():]))[0] == "summary":
             best = (request[0], polite.group(0) + request[1])
+        first = text.split()[0] if text.split() else ""
+        if best[0] == "fact" and len(first) > 4 and first.endswith(self.finite_endings) and not first.endswith("nas"):
+            best = ("yesno", first)
         prepositions = "|".join(map(re.escape, self.prepositions))
         if best[0] == "fact":
             m = re.match(r"(?:" + prepositions + r")\s+", text)
@@ -132,6 +136,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],
                       phone_phrases=data.get("phone_phrases", []), email_phrases=data.get("email_phrases", []),
+                      finite_endings=tuple(data.get("finite_endings", [])),
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
                       english_phrases=data.get("english_phrases", {}),

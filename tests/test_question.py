@@ -37,6 +37,11 @@ from ingest.lexicon import fold
     ("Vad leder vakanshållningen till?", "fact"),
     ("Vilka perspektiv består verksamhetsplanen av?", "list"),  # `av` goes with the perspectives, not `vilka`
     ("Har servicenämnden arbetsgivaransvaret?", "yesno"),
+    # a question that opens with a finite verb asks yes or no, whatever verb it is
+    ("Stängdes samtliga avvikelser vid den externa revisionen?", "yesno"),
+    ("Minskade sjukfrånvaron under 2025?", "yesno"),
+    ("Redovisas sjukfrånvaron i dialogunderlaget?", "yesno"),
+    ("Investeringarnas storlek 2024?", "amount"),  # a genitive, not a verb
     ("Vad innebär effektmål 10?", "fact"),
     # a compound is a kind of its last part: a cost, a budget and a fee are measures, a `värdegrund` is not
     ("Vad blev personalkostnaderna för städ?", "amount"),
