@@ -302,6 +302,10 @@ class QuestionReader:
         if len(after) != 1 or folded[after[0]] in STOPWORDS or self.words.frames(words[after[0]]):
             return []
         named = {n[0] for n in names}
+        if folded[after[0]] in self.words.generic_nouns:
+            # `Vad har OSA för värde?`, `… (OSA) för siffra?`: a noun that only says `a number` asks for the figure
+            # of what the question names
+            return list(names[-1]) if names else []
         plain_subject = all(w in self.words.pronouns or (self.analyzer.terms(w)[:1] or [""])[0] in named for w in folded[2:at])
         if (folded[1] in self.words.copulas or folded[1] in self.words.meaning_verbs) and not plain_subject:
             return []

@@ -321,6 +321,15 @@ def test_vad_with_for_and_a_noun_at_the_end_asks_for_that_noun(bot, question, fo
     assert bot.reader.read(question).focus[0] == focus
 
 
+@pytest.mark.parametrize("question", [
+    "Vad fick medarbetarnas syn på arbetsmiljön (OSA) för siffra?",
+    "Vad har OSA för värde?",
+])
+def test_vad_for_a_noun_that_only_says_number_asks_for_the_named_figure(bot, question):
+    q = bot.reader.read(question)
+    assert q.focus[0] == "osa" and q.wants == "amount"
+
+
 def test_a_compound_is_a_kind_of_its_last_part(bot):
     heads = set(bot.reader.analyzer.heads("Lönekostnadsökningstakt personalkostnaderna IT"))
     assert {"takt", "kostnad", "it"} <= heads and "lon" not in heads and "personal" not in heads
