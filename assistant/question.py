@@ -280,7 +280,8 @@ class QuestionReader:
         return not any(self._measure_spelled(w) for w in after)
 
     def _asks_name_of_role(self, words: list[str]) -> bool:
-        """`Vad heter förvaltningschefen?` asks who holds the role, as `vem` does; `Vad heter strategin?` does not."""
+        """`Vad heter förvaltningschefen?` asks who holds the role, as `vem` does; `Vad heter strategin?` does
+        not."""
         folded = [fold(w).lower() for w in words]
         if len(folded) < 3 or folded[0] != "vad" or folded[1] not in ("heter", "hette"):
             return False
@@ -390,8 +391,8 @@ class QuestionReader:
     def _focus(self, words: list[str], opening: str, names: list[tuple[str, ...]],
                verb_next: bool = False) -> list[str]:
         """The stems of the first word after the opening phrase that names a thing: what `hur många …`,
-        `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt`, `innebär` are passed over, and proper names, which `names`
-        holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
+        `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt`, `innebär` are passed over, and proper names, which
+        `names` holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
         named = {n[0] for n in names}
         skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
         if verb_next and opening and not opening.endswith(" att") and skip < len(words) \
