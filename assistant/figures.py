@@ -30,6 +30,8 @@ from .question import ENGLISH_HINTS, FRAME_WORDS, Question
 from .select import Candidate
 from .vocabulary import load_vocabulary
 
+SHARE_UNITS = frozenset({"%", "procentenheter"})
+MONEY_UNITS = frozenset({"mnkr", "tkr", "kr", "mdkr"})
 MIN_SCORE = 0.5  # below this no figure is proposed; above it, the selection weighs the match (f_score)
 MAX_LISTED = 8
 BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",
@@ -312,9 +314,12 @@ class FigureAnswerer:
             "f_area": float(bool(query.areas)), "f_basis": float(bool(query.basis)), "f_kind": float(bool(query.kind)),
             "f_year": float(bool(query.years)), "f_follow_up": float(merged is not None),
             "f_unknown": float(self.names_unknown(q)), "f_dropped": facts.get("dropped", 0.0),
-            # money asked, a share answered (or the other way round): `vad kostar lunchen` is not `10 %`
-            "f_unit_clash": float(("money" in q.asks and top.unit in ("%", "procentenheter"))
-                                  or ("percent" in q.asks and top.unit in ("mnkr", "tkr", "kr", "mdkr"))),
+            # money asked, a share answered (or the other way round): `vad kostar lunchen` is not `10 %`; nor is a
+            # share or a sum of money how many there are (`Hur många lunchgäster …`)
+            "f_unit_clash": float(("money" in q.asks and top.unit in SHARE_UNITS)
+                                  or ("percent" in q.asks and top.unit in MONEY_UNITS)
+                                  or (q.wants == "count" and not {"money", "percent"} & q.asks
+                                      and top.unit in SHARE_UNITS | MONEY_UNITS)),
             "measure": float(q.measure),
             "wants_amount": float(q.wants in ("amount", "count")),
             "wants_other": float(q.wants in ("who", "when", "why", "place", "yesno", "list")),

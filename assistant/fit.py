@@ -25,7 +25,7 @@ from .compose import (PROSE_FEATURES, SECOND_RATIO, candidate_features, choose, 
 from .agreement import agreement
 from .evaluate import judge, load_questions, split_files
 from .reader import UNIT_FEATURES
-from .select import Candidate
+from .select import Candidate, support
 from .scoring import MODEL_PATH, ReaderModel, Ranker, fit_ranker, option_row, softmax
 
 FIGURE_FEATURES = ["f_agree", "f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_names", "f_running", "f_unverified",
@@ -127,7 +127,8 @@ def outcome(a: Asked, fitted: Fitted, k: int) -> tuple[float, bool]:
     rows = [option_row(route, f) for route, f, _ in opts] + [{}]
     p = softmax(fitted.selector.scores(rows))
     best = int(np.argmax(p[:-1]))
-    return (float(p[best]) if p[best] > p[-1] else 0.0), opts[best][2]
+    backed = support(best, [(route, f) for route, f, _ in opts], [float(x) for x in p[:-1]])
+    return (backed if backed > p[-1] else 0.0), opts[best][2]
 
 
 def utility(results: list[tuple[Asked, float, bool]], threshold: float) -> tuple[float, float]:

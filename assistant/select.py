@@ -44,11 +44,32 @@ def cannot_write(question: str) -> Answer:
     return Answer(question=question, answer=WRITE_TEXT, abstained=True)
 
 
+def support(i: int, options: list[tuple[str, dict[str, float]]], ps: list[float]) -> float:
+    """The probability that option `i`'s answer is right: its own, and that of the other answerer that gives the
+    same figures by another road (the figure store's record, the sentence the prose reader chose). The
+    selector's softmax splits one answer's probability between two candidates that give it: a figure at 0.45
+    and the sentence holding it at 0.45 are one answer at 0.90, not two below the threshold."""
+    route, features = options[i]
+    own = {"figure": "f_agree", "prose": "agree"}.get(route)
+    if own is None or features.get(own, 0.0) < 1.0:
+        return ps[i]
+    if any(r == "figure" and f.get("f_unit_clash") for r, f in options):
+        return ps[i]  # a share given for a sum of money, or for how many: agreeing on it does not make it an answer
+    other = "prose" if route == "figure" else "figure"
+    return ps[i] + sum(p for (r, _), p in zip(options, ps) if r == other)
+
+
 def select(question: str, candidates: list[Candidate], threshold: float, notes: list[Answer] = (),
            abstain_p: float = 0.0) -> Answer:
-    """The most probable candidate when it reaches the threshold and is more probable than abstaining
-    (`abstain_p`); otherwise an abstention (with the first informative note, if an answerer left one)."""
-    best = max(candidates, key=lambda c: c.p, default=None)
-    if best is None or best.p < threshold or best.p <= abstain_p:
+    """The most probable candidate when its answer's support (`support`) reaches the threshold and is more
+    probable than abstaining (`abstain_p`); otherwise an abstention (with the first informative note, if an
+    answerer left one)."""
+    if not candidates:
         return abstention(question, notes[0] if notes else None)
-    return best.answer.model_copy(update={"route": best.route, "score": round(best.p, 3)})
+    ps = [c.p for c in candidates]
+    i = max(range(len(candidates)), key=ps.__getitem__)
+    p = support(i, [(c.route, c.features) for c in candidates], ps)
+    if p < threshold or p <= abstain_p:
+        return abstention(question, notes[0] if notes else None)
+    best = candidates[i]
+    return best.answer.model_copy(update={"route": best.route, "score": round(p, 3)})

@@ -35,6 +35,27 @@ def test_an_abstention_keeps_a_note_that_says_what_the_documents_hold_instead():
     assert select("q", [], 0.4).abstained
 
 
+def test_two_answerers_giving_the_same_figure_are_one_answer_with_both_their_probability():
+    """The selector's softmax splits one answer between the figure record and the sentence that holds it: each
+    below the threshold, together well above it."""
+    figure, prose = candidate("figure", 0.45, "**228 mnkr**"), candidate("prose", 0.44, "… är 228 miljoner kronor.")
+    figure.features["f_agree"] = prose.features["agree"] = 1.0
+    answer = select("q", [figure, prose], 0.46)
+    assert answer.route == "figure" and answer.score == 0.89
+    figure.features["f_agree"] = prose.features["agree"] = 0.5  # half the figures: two answers, not one
+    assert select("q", [figure, prose], 0.46).abstained
+    figure.features.update(f_agree=1.0, f_unit_clash=1.0)  # a share given where a sum of money was asked
+    prose.features["agree"] = 1.0
+    assert select("q", [figure, prose], 0.46).abstained
+
+
+def test_a_share_or_a_sum_of_money_is_not_how_many(bot):
+    q = bot.reader.read("Hur många äter i regionens lunchrestauranger varje dag?")
+    figure, _, _ = bot.figure_answerer.candidate(q, None)
+    assert figure is None or figure.features["f_unit_clash"] == 1.0
+    assert bot.reader.read("Hur många procent höjs lunchpriset?").asks >= {"percent"}  # a share asked: no clash
+
+
 def test_the_selector_weighs_candidates_against_each_other_and_against_abstaining():
     model = ReaderModel.model_validate(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
     strong = {"f_score": 1.0, "f_values": 1.0, "f_label": 1.0, "f_focus": 1.0, "f_names": 1.0, "f_agree": 1.0}
