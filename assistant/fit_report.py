@@ -56,8 +56,9 @@ def write_report(model: ReaderModel, docs: Path, accuracy_curve: list[float]) ->
         "",
         "Written by `assistant fit` (assistant/fit.py); do not edit by hand. Every answerer proposes a candidate; "
         "a selector weighs the candidates and abstaining against each other; the assistant answers with the "
-        "most probable candidate, or abstains when abstaining is more probable or the candidate is below the "
-        "threshold. Fitted on the **dev** split only "
+        "most probable candidate, or abstains when abstaining is more probable or the candidate's support (its "
+        "probability, and that of another answerer giving the same figures) is below the threshold. Fitted on "
+        "the **dev** split only "
         f"({fitted['questions']} questions, {fitted['asked']} asked with their paraphrases, {fitted['date']}); "
         "the test split is never used here.",
         "",
