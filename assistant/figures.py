@@ -22,6 +22,7 @@ from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
 from index.bm25 import BM25Index
 from index.records import area_key, figure_context, figure_label, record_terms
 from ingest.areas import compound_pattern
+from ingest.figures import MONEY_UNITS, SHARE_UNITS
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
@@ -30,8 +31,6 @@ from .question import ENGLISH_HINTS, FRAME_WORDS, Question
 from .select import Candidate
 from .vocabulary import load_vocabulary
 
-SHARE_UNITS = frozenset({"%", "procentenheter"})
-MONEY_UNITS = frozenset({"mnkr", "tkr", "kr", "mdkr"})
 MIN_SCORE = 0.5  # below this no figure is proposed; above it, the selection weighs the match (f_score)
 MAX_LISTED = 8
 BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",

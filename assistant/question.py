@@ -283,7 +283,7 @@ class QuestionReader:
         """`Vad heter förvaltningschefen?` asks who holds the role, as `vem` does; `Vad heter strategin?` does
         not."""
         folded = [fold(w).lower() for w in words]
-        if len(folded) < 3 or folded[0] != "vad" or folded[1] not in ("heter", "hette"):
+        if len(folded) < 3 or folded[0] != "vad" or folded[1] not in self.words.naming_verbs:
             return False
         subject = next((w for w in folded[2:] if w not in self.words.pronouns and w not in STOPWORDS), "")
         return bool(self._role.fullmatch(subject))

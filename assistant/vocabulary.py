@@ -38,7 +38,8 @@ class Vocabulary(BaseModel):
     spelled_content: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
     pronouns: frozenset[str] = frozenset()
-    meaning_verbs: frozenset[str] = frozenset()
+    meaning_verbs: frozenset[str] = frozenset()  # naming verbs among them
+    naming_verbs: frozenset[str] = frozenset()
     prepositions: list[str]
     money_words: frozenset[str]
     percent_words: frozenset[str]
@@ -131,7 +132,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       spelled_content=frozenset(data.get("spelled_content", "").split()),
                       copulas=frozenset(data.get("copulas", "").split()),
                       pronouns=frozenset(data.get("pronouns", "").split()),
-                      meaning_verbs=frozenset(data.get("meaning_verbs", "").split()),
+                      naming_verbs=frozenset(naming := data.get("naming_verbs", "").split()),
+                      meaning_verbs=frozenset(data.get("meaning_verbs", "").split() + naming),
                       prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],

@@ -37,8 +37,8 @@ from .vectors import VectorStore
 # 10–15: page furniture, contents lists and download labels blanked, agenda items, meeting decisions, statement
 # columns (Not, Avvikelse), subtotals, deviations and report years in running text, perspective headings and
 # numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page; 18: a
-# name line with the title beside it as a unit; 19: OCR repair leaves an acronym in capitals as printed; 20: a label ending in a preposition read with the line
-# after it).
+# name line with the title beside it as a unit; 19: OCR repair leaves an acronym in capitals as printed; 20: a
+# label ending in a preposition read with the line after it).
 PIPELINE_VERSION = "20"
 
 

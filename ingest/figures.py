@@ -18,6 +18,8 @@ UNITS = [  # longest first: `miljoner kronor` before `kronor`
     (r"kronor|kr", "kr"), (r"procentenheter", "procentenheter"), (r"procent|%", "%"),
     (r"årsarbetare", "årsarbetare"), (r"mil", "mil"),
 ]
+SHARE_UNITS = frozenset({"%", "procentenheter"})  # the units above that a share is in, and those money is in
+MONEY_UNITS = frozenset({"mdkr", "mnkr", "tkr", "kr"})
 REPORT_TYPES = ("årsredovisning", "delårsrapport", "verksamhetsberättelse")  # they report outcomes of their year
 UNIT_RE = "|".join(f"(?:{u})" for u, _ in UNITS)
 AMOUNT = re.compile(
