@@ -38,8 +38,9 @@ from .vectors import VectorStore
 # columns (Not, Avvikelse), subtotals, deviations and report years in running text, perspective headings and
 # numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page; 18: a
 # name line with the title beside it as a unit; 19: OCR repair leaves an acronym in capitals as printed; 20: a
-# label ending in a preposition read with the line after it).
-PIPELINE_VERSION = "20"
+# label ending in a preposition read with the line after it; 21: a sentence that refers back quoted with the one
+# before it).
+PIPELINE_VERSION = "21"
 
 
 class EmbedderMismatchError(RuntimeError):

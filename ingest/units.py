@@ -21,6 +21,14 @@ TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
 OPEN_ENDINGS = frozenset("till för av från med på i om hos vid åt enligt".split())  # a label they end is open
+# A sentence opening with a demonstrative or a back-referring adverb or clause (`Detta …`, `Därför …`, `Det kan
+# innebära att …`, `This means …`) says nothing alone: what it refers to is the sentence before it. A dummy
+# subject (`Det finns …`, `Det är viktigt att …`) refers to nothing and is not matched. Written out rather than
+# parsed: the words that refer back are few and closed, in Swedish as in English.
+REFERS_BACK = re.compile(
+    r"^(?:Detta|Dessa|Denna|Denne|Det här|Den här|De här|Därför|Därmed|Därav|Således|Det (?:kan |kommer att |skulle )?"
+    r"(?:innebära|innebär|betyder|betyda|medför|medföra|leder till|leda till|gör att|göra att|beror på|bero på)"
+    r"|This|These|Therefore|Thus|That is why|It means)\b")
 MIN_SENTENCE = 12
 MIN_ITEM = 4
 MAX_LEAD_ITEMS = 15
@@ -175,6 +183,7 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
         for i in range(len(sentences) - 2, -1, -1):
             if NUMBERED_LABEL.match(sentences[i]):
                 sentences[i: i + 2] = [f"{sentences[i]} {sentences[i + 1]}"]
+        before: tuple[str, int] | None = None  # the paragraph's previous sentence and its first line
         for sentence in sentences:
             idx = joined.find(sentence, pos)
             pos = idx + len(sentence)
@@ -182,7 +191,12 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
             last = max((ln for off, ln in starts if off < pos), default=first)
             text = clean(sentence)
             if len(text) >= MIN_SENTENCE:
-                units.append(("sentence", text, text, first, last))
+                if before is not None and REFERS_BACK.match(text):
+                    pair = f"{before[0]} {text}"
+                    units.append(("sentence", pair, pair, before[1], last))
+                else:
+                    units.append(("sentence", text, text, first, last))
+            before = (text, first)
     # a form's lines are fields, not a list its heading announces
     units = _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
     fields = _fields(chunk)

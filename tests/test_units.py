@@ -101,3 +101,23 @@ def test_a_label_ending_in_a_preposition_is_read_with_the_line_it_opens_onto():
     assert fields == {"Expedieras till Driftnämnd Regionservice": ("item", 10, 12)}
     assert {"Driftnämnd Regionservice", "Paragrafen är justerad"} <= {u.text for u in units}
     assert "Expedieras till" not in {u.text for u in units}
+
+
+def test_a_sentence_that_refers_back_is_read_with_the_sentence_it_refers_to():
+    """`Det kan innebära att …`, `Detta …`, `Därför …` say nothing alone: the unit quotes the sentence before
+    it too, so a why question finds the reason and the sentence's own words meet its subject."""
+    units = units_of(chunk("Merparten av verksamheten görs på uppdrag av annan förvaltning. Det kan innebära att "
+                           "besparingarna\nlandar i någon partners budget. Därför följs de upp varje månad."))
+    assert [(u.text, u.line_start, u.line_end) for u in units] == [
+        ("Merparten av verksamheten görs på uppdrag av annan förvaltning.", 10, 10),
+        ("Merparten av verksamheten görs på uppdrag av annan förvaltning. Det kan innebära att besparingarna "
+         "landar i någon partners budget.", 10, 11),
+        ("Det kan innebära att besparingarna landar i någon partners budget. Därför följs de upp varje månad.", 10, 11)]
+
+
+def test_a_sentence_with_a_dummy_subject_or_a_new_paragraph_stands_alone():
+    units = units_of(chunk("Beslutet fattades i juni. Det finns inga konsekvenser till följd av beslutet.\n\n"
+                           "Detta stycke börjar ett nytt ämne."))
+    assert [u.text for u in units] == ["Beslutet fattades i juni.",
+                                       "Det finns inga konsekvenser till följd av beslutet.",
+                                       "Detta stycke börjar ett nytt ämne."]
