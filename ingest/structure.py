@@ -249,7 +249,10 @@ def _heading(lines: list[str], i: int, s: str, alone: bool) -> tuple[int, str, i
                 return 1, f"§ {para_m.group(1)} {rest}".strip(), 1, False
             return LEVEL_TITLE - (len(segments) > 1), _clean_title(" › ".join(segments)), 1, False
     m = LETTERED.match(s)
-    if m:  # `b) Motion nr 1-2026 från Eva Lund (SD) om … (RS 2026/15)`: a sub-item of an agenda item
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    if m and not nxt[:1].islower():  # `b) Motion nr 1-2026 från Eva Lund (SD) om … (RS 2026/15)`: a sub-item of
+        # an agenda item; a lettered point wrapped onto the next line (`e) Att … konfidentialitet,` / `riktighet
+        # och …`) is a sentence of a list, not a title
         title = m.group(0) if len(m.group(0)) <= 90 else m.group(0)[:87].rsplit(" ", 1)[0] + " …"
         return 2, title, 1, False
     m = PARAGRAPH.match(s)

@@ -15,12 +15,14 @@ import re
 from core.models import Chunk, Unit
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
-BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)])\s+")
+BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)]|[a-h]\))\s+")  # `e)`: a lettered point
 CASE_START = re.compile(r"^\s*[A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4}\s+\S")  # a diarienummer opening a line
 TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
 OPEN_ENDINGS = frozenset("till för av från med på i om hos vid åt enligt".split())  # a label they end is open
+CONTINUING = OPEN_ENDINGS | {"och", "samt", "eller", "att", "som", "men", "the", "of", "and", "to", "for"}  # a line
+# ending in one goes on
 # A sentence opening with a demonstrative or a back-referring adverb or clause (`Detta …`, `Därför …`, `Det kan
 # innebära att …`, `This means …`) says nothing alone: what it refers to is the sentence before it. A dummy
 # subject (`Det finns …`, `Det är viktigt att …`) refers to nothing and is not matched. Written out rather than
@@ -121,6 +123,7 @@ def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
         else:
             current.append((ln, line))
     flush()
+    blocks = _rejoin_broken(blocks)
     out: list[tuple[str, list[tuple[int, str]]]] = []
     for i, (kind, lines) in enumerate(blocks):
         after_lead = bool(out) and clean(out[-1][1][-1][1]).endswith(":")
@@ -128,6 +131,19 @@ def _blocks(chunk: Chunk) -> list[tuple[str, list[tuple[int, str]]]]:
             out += [("item", [entry]) for entry in lines]
         elif kind == "para" and len(lines) >= 3 and sum(map(_form_line, lines)) >= 0.6 * len(lines):
             out += _form(lines)
+        else:
+            out.append((kind, lines))
+    return out
+
+
+def _rejoin_broken(blocks: list[tuple[str, list[tuple[int, str]]]]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """A paragraph that stops mid-sentence (no end mark) and one that goes on in lower case are one paragraph: a
+    page break in a PDF or a scan leaves a blank line inside the sentence."""
+    out: list[tuple[str, list[tuple[int, str]]]] = []
+    for kind, lines in blocks:
+        if out and kind == "para" and out[-1][0] == "para" and lines[0][1].strip()[:1].islower() \
+                and not clean(out[-1][1][-1][1]).endswith((".", "!", "?", ":", ";")):
+            out[-1] = ("para", out[-1][1] + lines)
         else:
             out.append((kind, lines))
     return out
@@ -159,8 +175,8 @@ def _list_lines(lines: list[tuple[int, str]], after_lead: bool) -> bool:
     texts = [clean(t) for _, t in lines]
     if not all(UPPER_START.match(t) for t in texts if t):
         return False
-    if any(t.endswith((".", "!", "?", ",", ";")) for t in texts[:-1]):
-        return False
+    if any(t.endswith((".", "!", "?", ",", ";")) or t.split()[-1].lower() in CONTINUING for t in texts[:-1] if t):
+        return False  # `… beslutas av` / `Servicenämnden i november.`: one sentence wrapped, not two items
     return after_lead or sum(len(t) for t in texts) / len(texts) <= LIST_LINE_CHARS * 0.75
 
 

@@ -71,3 +71,17 @@ def test_every_chunk_carries_citation_metadata(parsed):
             # the chunk's text is the document's text at its line span
             assert lines[c.line_start - 1].strip() in c.text
     assert {c.date for c in parsed[PROTOCOL.name].chunks} == {"2026-02-23"}
+
+
+def test_a_lettered_agenda_item_is_a_heading_but_a_lettered_requirement_wrapped_onto_the_next_line_is_text():
+    from ingest.structure import split_structure
+
+    agenda = ("4 Motioner\n\na) Motion nr 27-2025 från Per Nyström (M) om valfrihet i tandvården (RS 2025/912)\n\n"
+              "Motionären föreslår att tandvården blir avgiftsfri.\n")
+    assert any("a) Motion nr 27-2025" in b.path[-1] for b in split_structure(agenda, "T", "protokoll"))
+    plan = ("9 Intern styrning och kontroll\n\nProcessen ska säkerställa att verksamheten bedrivs enligt de krav "
+            "som ställs:\n\ne) Att informationssäkerheten är tillgodosedd utifrån kraven på konfidentialitet, riktighet,\n"
+            "tillgänglighet och spårbarhet.\n")
+    blocks = split_structure(plan, "T", "verksamhetsplan")
+    assert all(b.path[-1] == "9 Intern styrning och kontroll" for b in blocks)
+    assert any("e) Att informationssäkerheten" in line for b in blocks for line in b.lines)

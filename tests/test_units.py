@@ -121,3 +121,28 @@ def test_a_sentence_with_a_dummy_subject_or_a_new_paragraph_stands_alone():
     assert [u.text for u in units] == ["Beslutet fattades i juni.",
                                        "Det finns inga konsekvenser till följd av beslutet.",
                                        "Detta stycke börjar ett nytt ämne."]
+
+
+def test_lettered_points_are_items_under_the_line_that_announces_them():
+    units = units_of(chunk("Verksamheten ska uppfylla kraven:\n\na) Att verksamheten fullgör sina uppgifter.\n\n"
+                           "b) Att informationssäkerheten är tillgodosedd utifrån kraven på konfidentialitet,\n"
+                           "riktighet och spårbarhet."))
+    assert ("item", "Att informationssäkerheten är tillgodosedd utifrån kraven på konfidentialitet, riktighet och "
+            "spårbarhet.") in [(u.kind, u.text) for u in units]
+    assert any(u.kind == "lead" and "fullgör" in u.text and "spårbarhet" in u.text for u in units)
+
+
+def test_a_sentence_broken_by_a_blank_line_is_one_sentence():
+    """A page break in a PDF or a scan leaves a blank line inside a sentence: the next line goes on in lower case."""
+    units = units_of(chunk("Åtgärderna har delats in i tre kategorier: vad nämnden kan besluta om, samt åtgärder som behöver\n\n"
+                           "beslutas för regionen som helhet.\n\nEtt nytt stycke."))
+    assert [(u.text, u.line_start, u.line_end) for u in units] == [
+        ("Åtgärderna har delats in i tre kategorier: vad nämnden kan besluta om, samt åtgärder som behöver "
+         "beslutas för regionen som helhet.", 10, 12),
+        ("Ett nytt stycke.", 14, 14)]
+
+
+def test_a_line_ending_in_a_preposition_or_conjunction_goes_on_and_is_no_list_item():
+    units = units_of(chunk("Handlingsplanen tas i samband med att verksamhetsplanen beslutas av\nServicenämnden i november 2023."))
+    assert [(u.kind, u.text) for u in units] == [
+        ("sentence", "Handlingsplanen tas i samband med att verksamhetsplanen beslutas av Servicenämnden i november 2023.")]
