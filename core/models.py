@@ -40,6 +40,8 @@ class Chunk(BaseModel):
     kind: Literal["prose", "table"] = "prose"
     text: str = Field(description="Repaired text as it stands in the document (same offsets as the source).")
     header: str | None = Field(None, description="A table chunk's title/column header lines, repeated verbatim.")
+    notes: str | None = Field(None, description="The footnotes (`* Exklusive förrådsvaror …`) of its section whose "
+                              "marks stand in its text, verbatim: a marked figure means nothing without its note.")
     line_start: int
     line_end: int
     page_start: int | None = None

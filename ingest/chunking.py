@@ -6,6 +6,7 @@ citations) and tables must carry their header into every piece; the splitter giv
 from __future__ import annotations
 
 import hashlib
+import re
 
 from core.models import Chunk, DocumentMeta
 
@@ -26,6 +27,46 @@ def _pieces(block: Block, limit: int) -> list[tuple[int, int]]:
         size += len(line) + 1
     out.append((start, block.end))
     return out
+
+
+FOOTNOTE = re.compile(r"^\s*(\*{1,3})\s*\S.{2,300}$")  # `* Exklusive förrådsvaror och …`
+BOLD_SPAN = re.compile(r"\*\*[^*\n]+\*\*")
+MARK = re.compile(r"(?<=[\w%)\]])(\*{1,3})(?![\w*])")  # `(+2,4)*`, `+0,26 %*`: glued to what it annotates
+
+
+def marks_in(text: str) -> set[str]:
+    """The footnote marks a text carries (Markdown bold is no mark)."""
+    return set(MARK.findall(BOLD_SPAN.sub(" ", text)))
+
+
+def _footnotes(lines: list[str]) -> dict[str, str]:
+    """mark → footnote line among these lines of one section. A `* ` line among other `* ` lines is a Markdown
+    bullet, not a note."""
+    out: dict[str, str] = {}
+    texts = [line.strip() for line in lines]
+    for i, line in enumerate(texts):
+        m = FOOTNOTE.match(line)
+        neighbours = [t for t in (texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "") if t]
+        if m and not any(FOOTNOTE.match(t) for t in neighbours):
+            out.setdefault(m.group(1), line)
+    return out
+
+
+def _with_notes(chunks: list[Chunk]) -> list[Chunk]:
+    """Each chunk gets the footnotes of its section whose marks it carries, wherever in the section they stand
+    (often after a table that ends the chunk the mark is in)."""
+    by_section: dict[tuple[str, ...], dict[str, str]] = {}
+    for c in chunks:
+        section = by_section.setdefault(tuple(c.section_path), {})
+        for mark, line in _footnotes(c.text.split("\n")).items():
+            section.setdefault(mark, line)
+    for c in chunks:
+        notes = by_section.get(tuple(c.section_path), {})
+        own = marks_in("\n".join(line for line in c.text.split("\n") if not FOOTNOTE.match(line.strip())))
+        found = [notes[m] for m in sorted(own) if m in notes]
+        if found:
+            c.notes = "\n".join(found)
+    return chunks
 
 
 def make_chunks(meta: DocumentMeta, raw: RawText, text_lines: list[str], blocks: list[Block], limit: int) -> list[Chunk]:
@@ -95,4 +136,4 @@ def make_chunks(meta: DocumentMeta, raw: RawText, text_lines: list[str], blocks:
             page_end=raw.page_of(z),
             hash=digest,
         ))
-    return chunks
+    return _with_notes(chunks)

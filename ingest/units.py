@@ -14,6 +14,8 @@ import re
 
 from core.models import Chunk, Unit
 
+from .chunking import FOOTNOTE, marks_in  # the chunker finds a section's notes; a unit's marks are read alike
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)]|[a-h]\))\s+")  # `e)`: a lettered point
 CASE_START = re.compile(r"^\s*[A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4}\s+\S")  # a diarienummer opening a line
@@ -73,8 +75,23 @@ def embedding_text(leaf: str, quote: str) -> str:
 def units_of(chunk: Chunk) -> list[Unit]:
     leaf = chunk.section_path[-1] if chunk.section_path else ""
     raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk, leaf)
+    if chunk.notes:
+        raw = _with_notes(raw, chunk.notes)
     return [Unit(kind=kind, text=text, quote=quote, line_start=a, line_end=z, key=unit_key(leaf, quote))
             for kind, text, quote, a, z in raw]
+
+
+def _with_notes(raw: list[tuple], notes: str) -> list[tuple]:
+    """A unit that carries a footnote mark (`+1,7 mnkr (+2,4)*`) is quoted with its note (`* Exklusive …`):
+    what the figure leaves out is part of what it says."""
+    by_mark = {m.group(1): line for line in notes.split("\n") if (m := FOOTNOTE.match(line))}
+    out = []
+    for kind, text, quote, a, z in raw:
+        found = [by_mark[m] for m in sorted(marks_in(quote)) if m in by_mark and not FOOTNOTE.match(quote.strip())]
+        if found:
+            text, quote = f"{text} {' '.join(found)}", "\n".join([quote, *found])
+        out.append((kind, text, quote, a, z))
+    return out
 
 
 def _table_units(chunk: Chunk) -> list[tuple]:

@@ -85,3 +85,18 @@ def test_a_lettered_agenda_item_is_a_heading_but_a_lettered_requirement_wrapped_
     blocks = split_structure(plan, "T", "verksamhetsplan")
     assert all(b.path[-1] == "9 Intern styrning och kontroll" for b in blocks)
     assert any("e) Att informationssäkerheten" in line for b in blocks for line in b.lines)
+
+
+def test_a_footnote_goes_with_every_chunk_of_its_section_that_carries_its_mark(tmp_path, lexicon):
+    """`+1,7 mnkr (+2,4)*` means nothing without `* Exklusive förrådsvaror …`, even when a table between them
+    puts the two in different chunks; a Markdown bullet list of `* ` lines is no footnote."""
+    doc = tmp_path / "dialog.txt"
+    doc.write_text("Ekonomistyrning\n\n- Omsättning: 867,5 mnkr\nUtfall ordinarie verksamhet: +1,7 mnkr (+2,4)*\n\n"
+                   "| Utfall Regionservice | +6,0 mnkr (+9,1) |\n|---|---|\n\n- Omvärderade investeringsbehov\n\n"
+                   "* Exklusive förrådsvaror och förstärkt försörjningsberedskap\n\nÖvrigt\n\n"
+                   "* Första punkten\n* Andra punkten\n", encoding="utf-8")
+    chunks = parse_file(doc, tmp_path, None, Repairer(lexicon), 1100, 20_000_000).chunks
+    marked = next(c for c in chunks if "(+2,4)*" in c.text)
+    assert "Exklusive förrådsvaror" not in marked.text
+    assert marked.notes == "* Exklusive förrådsvaror och förstärkt försörjningsberedskap"
+    assert all(c.notes is None for c in chunks if "*" not in c.text.replace("* ", ""))

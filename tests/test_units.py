@@ -146,3 +146,12 @@ def test_a_line_ending_in_a_preposition_or_conjunction_goes_on_and_is_no_list_it
     units = units_of(chunk("Handlingsplanen tas i samband med att verksamhetsplanen beslutas av\nServicenämnden i november 2023."))
     assert [(u.kind, u.text) for u in units] == [
         ("sentence", "Handlingsplanen tas i samband med att verksamhetsplanen beslutas av Servicenämnden i november 2023.")]
+
+
+def test_a_marked_line_is_quoted_with_its_footnote():
+    c = chunk("- Utfall ordinarie verksamhet: +1,7 mnkr (+2,4)*\n- Omsättning: 867,5 mnkr")
+    c.notes = "* Exklusive förrådsvaror och förstärkt försörjningsberedskap"
+    texts = [u.quote for u in units_of(c)]
+    assert "Utfall ordinarie verksamhet: +1,7 mnkr (+2,4)*\n* Exklusive förrådsvaror och förstärkt " \
+           "försörjningsberedskap" in texts
+    assert "Omsättning: 867,5 mnkr" in texts  # no mark, no note
