@@ -270,11 +270,14 @@ class QuestionReader:
         """`Vad bidrog till minskad sjukfrånvaro?`, `Vad exkluderas i utfallet?`, `Vilken konsekvens får
         avgiften?`: what `vad` or `vilken` asks about, the verb or noun right after it, is neither a copula nor a
         measure, so the measure word later in the question is what the answer is about, not what it gives.
-        `Vad var budgeten`, `Vad landar kostnaderna på`, `Vilket HME-värde`, `Vilket resultat budgeteras` still
-        ask for a figure."""
+        `Vad var budgeten`, `Vad landar kostnaderna på`, `Vilket HME-värde`, `Vilket resultat budgeteras`, `Vad
+        har kostnaderna ökat med` still ask for a figure."""
         if len(words) < 2 or fold(words[0]).lower() not in ("vad", "vilken", "vilket"):
             return False
         after = words[1:3]
+        if fold(after[0]).lower() in self.words.auxiliaries and len(after) > 1 \
+                and fold(after[1]).lower().endswith(("t", "ts")) and not self._measure_spelled(after[1]):
+            return True  # `Vad har bidragit …`, `Vad har påverkat …`: a participle (supine) is what is asked about
         if self.words.skips_in_focus(after[0]) or after[0].isdigit():
             return False
         return not any(self._measure_spelled(w) for w in after)

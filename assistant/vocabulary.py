@@ -37,6 +37,7 @@ class Vocabulary(BaseModel):
     focus_skip: frozenset[str]
     spelled_content: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
+    auxiliaries: frozenset[str] = frozenset()
     pronouns: frozenset[str] = frozenset()
     meaning_verbs: frozenset[str] = frozenset()  # naming verbs among them
     naming_verbs: frozenset[str] = frozenset()
@@ -131,6 +132,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
     return Vocabulary(frame=frozenset(data["frame"].split()), focus_skip=frozenset(data["focus_skip"].split()),
                       spelled_content=frozenset(data.get("spelled_content", "").split()),
                       copulas=frozenset(data.get("copulas", "").split()),
+                      auxiliaries=frozenset(data.get("auxiliaries", "").split()),
                       pronouns=frozenset(data.get("pronouns", "").split()),
                       naming_verbs=frozenset(naming := data.get("naming_verbs", "").split()),
                       meaning_verbs=frozenset(data.get("meaning_verbs", "").split() + naming),

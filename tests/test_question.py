@@ -61,6 +61,11 @@ from ingest.lexicon import fold
     ("Vad landar personalkostnaderna på 2024?", "amount"),
     ("Vilket HME-värde redovisades?", "amount"),
     ("Vilket resultat budgeteras för 2024?", "amount"),
+    # after an auxiliary, a participle is what `vad` asks about (`Vad har bidragit …`: a cause, not a figure); a
+    # measure there still asks for one
+    ("Vad har bidragit till att sjukfrånvaron har minskat?", "fact"),
+    ("Vad har påverkat resultatet?", "fact"),
+    ("Vad har kostnaderna ökat med?", "amount"),
 ])
 def test_what_a_question_asks_for_is_read_from_its_opening_words(bot, question, wants):
     assert bot.reader.read(question).wants == wants
