@@ -20,8 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compose import (PROSE_FEATURES, SECOND_RATIO, candidate_features, choose, compose, rank,
-                      saying_what_is_asked)
+from .compose import PROSE_FEATURES, SECOND_RATIO, candidate_features, choose, compose, ordered
 from .agreement import agreement
 from .evaluate import judge, load_questions, split_files
 from .reader import UNIT_FEATURES
@@ -105,7 +104,7 @@ def options(a: Asked, ranker: Ranker, ratio: float = SECOND_RATIO) -> list[tuple
     agreement with that prose answer."""
     prose = None
     if a.readings:
-        ranked = saying_what_is_asked(rank([r for r, _ in a.readings], ranker))
+        ranked = ordered([r for r, _ in a.readings], ranker)
         answer = compose(a.text, choose(ranked, ratio)) if ranked else None  # type: ignore[attr-defined]
         if answer is not None:
             prose = Candidate(route="prose", answer=answer, features=candidate_features(a.question_read, ranked))  # type: ignore[attr-defined]

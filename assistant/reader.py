@@ -132,8 +132,8 @@ class Reader:
         seen: set[str] = set()
         for rank, hit in enumerate(hits, start=1):
             for u in self.units(hit.chunk):
-                if u.quote in seen:
-                    continue
+                if u.quote in seen or (u.kind == "paragraph" and q.wants != "list"):
+                    continue  # a paragraph answers a list spread over its sentences; else one sentence is the answer
                 seen.add(u.quote)
                 readings.append(Reading(u, hit.chunk, rank))
         if not readings:
@@ -294,7 +294,7 @@ class Reader:
             out.add("person")  # a name, not only a role: who holds the role `Vem är förvaltningschef` asks about
         if person or self._actor.search(folded):
             out.add("who")
-        if unit.kind in ("lead", "item") or text.count(";") >= 2 or text.count("•") >= 2:
+        if unit.kind in ("lead", "item", "paragraph") or text.count(";") >= 2 or text.count("•") >= 2:
             out.add("list")
         if numbers and (self._money.search(folded) and not re.fullmatch(r"[\s\d,.%-]*%", unit.text.strip())):
             out.add("money")

@@ -61,7 +61,7 @@ class Chunk(BaseModel):
         return "\n".join(parts)
 
 
-UnitKind = Literal["sentence", "item", "lead", "row"]
+UnitKind = Literal["sentence", "item", "lead", "row", "paragraph"]
 
 
 class Unit(BaseModel):

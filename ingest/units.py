@@ -36,6 +36,9 @@ REFERS_BACK = re.compile(
 MIN_SENTENCE = 12
 MIN_ITEM = 4
 MAX_LEAD_ITEMS = 15
+# A short paragraph is a unit too, for a list question whose items stand one per sentence (`Ett förslag är …
+# Ytterligare en åtgärd är … Den största besparingen avser …`); a longer one is a passage, not an answer.
+MAX_PARAGRAPH_SENTENCES = 5
 LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
 _NAME_WORD = r"[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?"  # `Angelica`, `Lund-Ek`
 NAME_LINE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}$")
@@ -199,6 +202,7 @@ def _list_lines(lines: list[tuple[int, str]], after_lead: bool) -> bool:
 
 def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
     units: list[tuple] = []
+    paragraphs: list[tuple] = []
     blocks = _blocks(chunk)
     for kind, lines in blocks:
         if kind in ("item", "form"):
@@ -217,6 +221,7 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
             if NUMBERED_LABEL.match(sentences[i]):
                 sentences[i: i + 2] = [f"{sentences[i]} {sentences[i + 1]}"]
         before: tuple[str, int] | None = None  # the paragraph's previous sentence and its first line
+        said: list[str] = []
         for sentence in sentences:
             idx = joined.find(sentence, pos)
             pos = idx + len(sentence)
@@ -229,13 +234,17 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
                     units.append(("sentence", pair, pair, before[1], last))
                 else:
                     units.append(("sentence", text, text, first, last))
+                said.append(text)
             before = (text, first)
+        if 2 <= len(said) <= MAX_PARAGRAPH_SENTENCES:
+            whole = " ".join(said)
+            paragraphs.append(("paragraph", whole, whole, lines[0][0], lines[-1][0]))
     # a form's lines are fields, not a list its heading announces
     units = _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
     fields = _fields(chunk)
     label_lines = {first for _, _, _, first, _ in fields}  # an open label alone answers nothing
     units = [u for u in units if not (u[3] == u[4] and u[3] in label_lines)]
-    return units + _signatures(chunk) + fields
+    return units + _signatures(chunk) + fields + paragraphs
 
 
 def _signatures(chunk: Chunk) -> list[tuple]:

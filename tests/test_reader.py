@@ -181,3 +181,15 @@ def test_who_holds_a_role_the_documents_never_name_is_refused(bot):
     """The plan says Regionservice is led by a `förvaltningschef`, never who that is."""
     answer = bot.ask("vad heter förvaltningschefen på Regionservice?")
     assert answer.abstained, answer.answer
+
+
+def test_a_list_whose_items_stand_one_per_sentence_is_quoted_as_its_paragraph(bot):
+    """Three measures in three sentences of one paragraph: no sentence names them all, the paragraph does."""
+    answer = bot.ask("Vilka besparingar föreslår Område IT?")
+    assert answer.route == "prose" and len(answer.citations) >= 1
+    assert all(m in answer.answer for m in ("Coromaticavtalet", "Microsoft 365", "molntjänster"))
+
+
+def test_a_paragraph_is_weighed_only_for_a_list_question(bot):
+    readings = bot.candidates("Vad kostar det att byta till billigare Microsoft 365-licenser?").readings
+    assert readings and not any(r.unit.kind == "paragraph" for r in readings)

@@ -12,8 +12,13 @@ def chunk(text: str, kind: str = "prose", header: str | None = None, path=("Plan
                  line_end=start + len(lines) - 1, hash="h")
 
 
+def without_paragraphs(c: Chunk):
+    """The units but the short paragraphs (a unit of their own too, see the last tests)."""
+    return [u for u in units_of(c) if u.kind != "paragraph"]
+
+
 def test_sentences_keep_the_lines_they_stand_on():
-    units = units_of(chunk("Nämnden ansvarar för driften. Regionstyrelsen har\narbetsgivaransvaret.\n\nEn ny mening här."))
+    units = without_paragraphs(chunk("Nämnden ansvarar för driften. Regionstyrelsen har\narbetsgivaransvaret.\n\nEn ny mening här."))
     assert [(u.kind, u.text, u.line_start, u.line_end) for u in units] == [
         ("sentence", "Nämnden ansvarar för driften.", 10, 10),
         ("sentence", "Regionstyrelsen har arbetsgivaransvaret.", 10, 11),
@@ -53,7 +58,7 @@ def test_items_that_open_a_section_are_listed_under_its_heading():
 def test_wrapped_prose_is_not_mistaken_for_a_list():
     text = ("Det ekonomiska läget för hela regionsverige är mycket ansträngt och Region Örebro län är inget\n"
             "undantag. Prognosen för 2023 visar på stora underskott.")
-    assert {u.kind for u in units_of(chunk(text))} == {"sentence"}
+    assert {u.kind for u in without_paragraphs(chunk(text))} == {"sentence"}
 
 
 def test_a_table_row_is_quoted_under_its_column_header():
@@ -106,7 +111,7 @@ def test_a_label_ending_in_a_preposition_is_read_with_the_line_it_opens_onto():
 def test_a_sentence_that_refers_back_is_read_with_the_sentence_it_refers_to():
     """`Det kan innebära att …`, `Detta …`, `Därför …` say nothing alone: the unit quotes the sentence before
     it too, so a why question finds the reason and the sentence's own words meet its subject."""
-    units = units_of(chunk("Merparten av verksamheten görs på uppdrag av annan förvaltning. Det kan innebära att "
+    units = without_paragraphs(chunk("Merparten av verksamheten görs på uppdrag av annan förvaltning. Det kan innebära att "
                            "besparingarna\nlandar i någon partners budget. Därför följs de upp varje månad."))
     assert [(u.text, u.line_start, u.line_end) for u in units] == [
         ("Merparten av verksamheten görs på uppdrag av annan förvaltning.", 10, 10),
@@ -116,7 +121,7 @@ def test_a_sentence_that_refers_back_is_read_with_the_sentence_it_refers_to():
 
 
 def test_a_sentence_with_a_dummy_subject_or_a_new_paragraph_stands_alone():
-    units = units_of(chunk("Beslutet fattades i juni. Det finns inga konsekvenser till följd av beslutet.\n\n"
+    units = without_paragraphs(chunk("Beslutet fattades i juni. Det finns inga konsekvenser till följd av beslutet.\n\n"
                            "Detta stycke börjar ett nytt ämne."))
     assert [u.text for u in units] == ["Beslutet fattades i juni.",
                                        "Det finns inga konsekvenser till följd av beslutet.",
@@ -155,3 +160,14 @@ def test_a_marked_line_is_quoted_with_its_footnote():
     assert "Utfall ordinarie verksamhet: +1,7 mnkr (+2,4)*\n* Exklusive förrådsvaror och förstärkt " \
            "försörjningsberedskap" in texts
     assert "Omsättning: 867,5 mnkr" in texts  # no mark, no note
+
+
+def test_a_short_paragraph_is_also_a_unit_of_its_own_for_a_list_spread_over_its_sentences():
+    """`Vilka åtgärder föreslås …` may be answered by three sentences naming one measure each."""
+    text = ("Ett förslag är att ersätta avtalet med egen personal (1 mkr). Ytterligare en åtgärd är billigare "
+            "licenser (4 mkr).\nDen största besparingen avser molntjänster (19,1 mkr).\n\nEtt nytt stycke följer här.")
+    units = units_of(chunk(text))
+    [para] = [u for u in units if u.kind == "paragraph"]
+    assert para.text.startswith("Ett förslag är") and para.text.endswith("molntjänster (19,1 mkr).")
+    assert (para.line_start, para.line_end) == (10, 11)
+    assert [u.kind for u in units].count("sentence") == 4  # the sentences stay units of their own
