@@ -39,9 +39,9 @@ from .vectors import VectorStore
 # numbered goals and assignments, form and case lines as units, strong verbs, OCR damage judged per page; 18: a
 # name line with the title beside it as a unit; 19: OCR repair leaves an acronym in capitals as printed; 20: a
 # label ending in a preposition read with the line after it; 21: a sentence that refers back quoted with the one
-# before it; 22: a lettered point wrapped onto the next line is list text, not an agenda heading, and a sentence broken by a
-# blank line, or a line ending in a preposition or conjunction, is one sentence; 23: a chunk carries the
-# footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit too).
+# before it; 22: a lettered point wrapped onto the next line is list text, not an agenda heading, and a sentence
+# broken by a blank line, or a line ending in a preposition or conjunction, is one sentence; 23: a chunk carries
+# the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit).
 PIPELINE_VERSION = "24"
 
 

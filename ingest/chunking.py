@@ -29,7 +29,7 @@ def _pieces(block: Block, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-FOOTNOTE = re.compile(r"^\s*(\*{1,3})\s*\S.{2,300}$")  # `* Exklusive förrådsvaror och …`
+FOOTNOTE = re.compile(r"^\s*(\*{1,3})\s*[^*\s][^*]{2,300}$")  # `* Exklusive förrådsvaror och …`, not `**Beslut**`
 BOLD_SPAN = re.compile(r"\*\*[^*\n]+\*\*")
 MARK = re.compile(r"(?<=[\w%)\]])(\*{1,3})(?![\w*])")  # `(+2,4)*`, `+0,26 %*`: glued to what it annotates
 

@@ -1,4 +1,5 @@
-"""Chunks → units: the sentences, list items, lead-ins and table rows that the reader weighs as answers.
+"""Chunks → units: the sentences, list items, lead-ins, table rows and short paragraphs that the reader weighs
+as answers.
 
 The same split runs at ingest, where every unit is embedded once (cached by content hash), and at question time,
 where the reader scores the units of the top passages: the two always agree on what a unit is and on its key.
@@ -23,8 +24,8 @@ TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
 OPEN_ENDINGS = frozenset("till för av från med på i om hos vid åt enligt".split())  # a label they end is open
-CONTINUING = OPEN_ENDINGS | {"och", "samt", "eller", "att", "som", "men", "the", "of", "and", "to", "for"}  # a line
-# ending in one goes on
+# a line ending in one of these goes on in the next: a sentence wrapped, not a list item
+CONTINUING = OPEN_ENDINGS | {"och", "samt", "eller", "att", "som", "men", "the", "of", "and", "to", "for"}
 # A sentence opening with a demonstrative or a back-referring adverb or clause (`Detta …`, `Därför …`, `Det kan
 # innebära att …`, `This means …`) says nothing alone: what it refers to is the sentence before it. A dummy
 # subject (`Det finns …`, `Det är viktigt att …`) refers to nothing and is not matched. Written out rather than
