@@ -52,17 +52,18 @@ def _footnotes(lines: list[str]) -> dict[str, str]:
     return out
 
 
-def _with_notes(chunks: list[Chunk]) -> list[Chunk]:
+def _attach_notes(chunks: list[Chunk]) -> list[Chunk]:
     """Each chunk gets the footnotes of its section whose marks it carries, wherever in the section they stand
     (often after a table that ends the chunk the mark is in)."""
+    lines = {c.id: c.text.split("\n") for c in chunks}
     by_section: dict[tuple[str, ...], dict[str, str]] = {}
     for c in chunks:
         section = by_section.setdefault(tuple(c.section_path), {})
-        for mark, line in _footnotes(c.text.split("\n")).items():
+        for mark, line in _footnotes(lines[c.id]).items():
             section.setdefault(mark, line)
     for c in chunks:
-        notes = by_section.get(tuple(c.section_path), {})
-        own = marks_in("\n".join(line for line in c.text.split("\n") if not FOOTNOTE.match(line.strip())))
+        notes = by_section[tuple(c.section_path)]
+        own = marks_in("\n".join(line for line in lines[c.id] if not FOOTNOTE.match(line.strip())))
         found = [notes[m] for m in sorted(own) if m in notes]
         if found:
             c.notes = "\n".join(found)
@@ -136,4 +137,4 @@ def make_chunks(meta: DocumentMeta, raw: RawText, text_lines: list[str], blocks:
             page_end=raw.page_of(z),
             hash=digest,
         ))
-    return _with_notes(chunks)
+    return _attach_notes(chunks)

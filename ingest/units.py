@@ -80,12 +80,12 @@ def units_of(chunk: Chunk) -> list[Unit]:
     leaf = chunk.section_path[-1] if chunk.section_path else ""
     raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk, leaf)
     if chunk.notes:
-        raw = _with_notes(raw, chunk.notes)
+        raw = _quoted_with_notes(raw, chunk.notes)
     return [Unit(kind=kind, text=text, quote=quote, line_start=a, line_end=z, key=unit_key(leaf, quote))
             for kind, text, quote, a, z in raw]
 
 
-def _with_notes(raw: list[tuple], notes: str) -> list[tuple]:
+def _quoted_with_notes(raw: list[tuple], notes: str) -> list[tuple]:
     """A unit that carries a footnote mark (`+1,7 mnkr (+2,4)*`) is quoted with its note (`* Exklusive …`):
     what the figure leaves out is part of what it says."""
     by_mark = {m.group(1): line for line in notes.split("\n") if (m := FOOTNOTE.match(line))}
