@@ -114,7 +114,7 @@ class FigureLookup:
 
 def record_text(f: Figure) -> str:
     period = f.column or (str(f.year) if f.year else "")
-    value = format_number(f.value) + (f" {f.unit}" if f.unit else "")
+    value = format_number(f.value) + (f" {f.shown_unit}" if f.shown_unit else "")
     parts = [f.row, period, value, STATUS_SV[f.status] if f.in_table else "löptext, ej kontrollerat (unverified)"]
     return "; ".join(p for p in parts if p)
 

@@ -49,6 +49,10 @@ COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "för�
                  "skillnad", "skillnaden", "skiljer", "skilja", "skilde", "skiljde", "jämfört", "jämförelse",
                  "ökat", "minskat", "ökning", "minskning"]
 FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|vad galler|and|what about)\b|\bda\s*\??$")
+# `Vad blev/landade resultatet 2024?` asks what came out, with no basis named: a plan's budget for that year
+# answers what was planned, not what it became (`Hur mycket högre än budgeterat blev …` asks for a deviation)
+REALISED = re.compile(r"\b(blev|landade|hamnade|slutade|became|ended up|turned out)\b")
+PLANNED_BASES = ("budget", "prognos", "plan")
 TOTAL_WORDS = re.compile(r"\b(totalt?|totala|sammanlagt|sammanlagda|sammantaget|in total|altogether)\b")
 STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
                "unverified": "kunde inte kontrolleras mot någon summa"}
@@ -76,6 +80,7 @@ class FigureQuery:
     maybe_areas: list[str] = field(default_factory=list)
     lenient: bool = False  # words no figure label holds are left out (`låg`, `landar`) instead of counted against
     total: bool = False  # asks for the whole (`totalt`, `sammanlagt`): a table's sum row answers for the table
+    realised: bool = False  # asks what a period came to (`Vad blev resultatet`): its budget or forecast is no answer
 
 
 @dataclass
@@ -85,7 +90,7 @@ class FigureMatch:
 
 
 def unit_text(f: Figure) -> str:
-    return f" {f.unit}" if f.unit else ""
+    return f" {f.shown_unit}" if f.shown_unit else ""
 
 
 def say(value: Decimal, f: Figure) -> str:
@@ -253,7 +258,8 @@ class FigureAnswerer:
         unknown_area = named.group(1).strip() if named and not areas else None
         return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
                            compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,
-                           maybe_areas=[a for a in maybe if a not in areas])
+                           maybe_areas=[a for a in maybe if a not in areas],
+                           realised=basis is None and not deviation and bool(REALISED.search(folded)))
 
     def names_unknown(self, q: Question) -> bool:
         """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
@@ -414,6 +420,8 @@ class FigureAnswerer:
                 continue
             if fq.basis and f.basis != fq.basis and (use_year or f.basis not in ("budget", "prognos", "utfall")):
                 continue  # over periods, a budget may be compared with last year's forecast or outcome
+            if fq.realised and f.basis in PLANNED_BASES:
+                continue
             if fq.kind and f.kind != fq.kind and not (fq.kind == "investering" and "invester" in f"{f.row} {f.table}".lower()):
                 continue
             if total:

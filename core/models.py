@@ -134,6 +134,8 @@ class Figure(BaseModel):
     value: Decimal
     printed: str
     unit: str | None = Field(None, description="mnkr, tkr, kr, %, årsarbetare, mil, … as the document gives it")
+    unit_printed: str | None = Field(None, description="The unit as a sentence spells it (`mkr`, `miljoner kronor`), "
+                                     "where that differs from `unit`: an answer says the figure as its quote does.")
     previous: Decimal | None = Field(None, description="Previous period's value printed beside it: `6,94 % (7,53 %)`.")
     status: FigureStatus = "unverified"
     note: str | None = Field(None, description="How the sums verified or repaired the value.")
@@ -147,6 +149,11 @@ class Figure(BaseModel):
     context: str | None = Field(None, description="For a figure in running text: its sentence, and the line it "
                                 "hangs under (`Förvaltningens ekonomi är fortsatt i balans` above `Omsättning: …`).")
     when: str | None = Field(None, description="A time expression printed with it: `i juni`, `från 2025`, `fg år`.")
+
+    @property
+    def shown_unit(self) -> str | None:
+        """The unit as an answer says it: as the figure's own line spells it."""
+        return self.unit_printed or self.unit
 
     @property
     def period(self) -> str:

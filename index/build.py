@@ -41,8 +41,9 @@ from .vectors import VectorStore
 # label ending in a preposition read with the line after it; 21: a sentence that refers back quoted with the one
 # before it; 22: a lettered point wrapped onto the next line is list text, not an agenda heading, and a sentence
 # broken by a blank line, or a line ending in a preposition or conjunction, is one sentence; 23: a chunk carries
-# the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit).
-PIPELINE_VERSION = "24"
+# the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit;
+# 25: a figure in running text keeps the unit as its sentence spells it).
+PIPELINE_VERSION = "25"
 
 
 class EmbedderMismatchError(RuntimeError):

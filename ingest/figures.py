@@ -257,6 +257,7 @@ def text_figures(meta: DocumentMeta, blocks: list[Block], lines: list[str], page
                 year=year, basis=basis, kind=kind, when=when.group(0) if when else None,
                 context=_context(lines, block, line_no, sentence),
                 value=value, printed=m.group("value"), unit=unit,
+                unit_printed=m.group("unit") if m.group("unit") and m.group("unit") != unit else None,
                 previous=parse_number(prev) if prev is not None else None, status="unverified",
                 line_text="\n".join(lines[line_no - 1:end_line]).strip(), line_start=line_no, line_end=end_line,
                 page_start=page_of(line_no - 1), page_end=page_of(end_line - 1), in_table=False))

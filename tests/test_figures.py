@@ -327,3 +327,21 @@ def test_a_verb_saying_a_figure_was_reported_does_not_count_against_its_label(bo
     def label_match(question):
         return next(c.features for c in bot.candidates(question).candidates if c.route == "figure")["f_label"]
     assert label_match(reported) == label_match("Vilket HME-värde?") == 1.0
+
+
+def test_a_figure_in_running_text_is_said_in_the_unit_its_sentence_prints(bot):
+    """`(2,1 mkr)` is answered `2,1 mkr`: the figure as it stands in the quote, not respelled `mnkr`. A table's
+    figures take the unit of its header (`Belopp i mnkr`)."""
+    a = _grounded(_figure_candidate(bot, "Hur mycket sparar Område medicinsk teknik på serviceavtalen?"))
+    assert "**2,1 mkr**" in a.answer
+    assert "**15,3 mnkr**" in _grounded(_figure_candidate(bot, "Hur mycket investeras i WiFi-nät 2024?")).answer
+
+
+@pytest.mark.parametrize("question", ["Vad blev servicenämndens resultat för 2024?",
+                                      "Vad landade resultatet för servicenämnden på 2024?"])
+def test_what_a_year_came_to_is_not_answered_by_its_budget(bot, question):
+    """A plan written before 2024 cannot say what 2024's result became: its budget is no answer to it."""
+    figures = [c.answer.answer for c in bot.candidates(question).candidates if c.route == "figure"]
+    assert not any("23,2" in text for text in figures), figures
+    budget = _grounded(_figure_candidate(bot, "Vad är servicenämndens budgeterade resultat för 2024?"))
+    assert "23,2 mnkr" in budget.answer
