@@ -220,7 +220,7 @@ class QuestionReader:
                 unknown_bodies.append(word)
         folded = fold(text)
         names = self._names(text)
-        wants, opening = self.words.opening(folded)
+        wants, opening = self.words.opening(folded, None if stripped else text.lower())
         heads = [h for w in [*lowered, *words] if (h := self._measure_spelled(w))]
         measure = bool(heads)
         folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())

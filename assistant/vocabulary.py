@@ -75,15 +75,25 @@ class Vocabulary(BaseModel):
         return {kind for kind, phrases in (("phone", self.phone_phrases), ("email", self.email_phrases))
                 if phrases and _compiled(tuple(phrases)).search(text)}
 
-    def opening(self, folded_question: str) -> tuple[AnswerType, str]:
+    def opening(self, folded_question: str, spelled: str | None = None) -> tuple[AnswerType, str]:
         """(what the question asks for, the phrase that says so) from its first words; a preposition may come
-        first (`Från vilket datum …`, `Med hur mycket …`)."""
-        text = re.sub(r"^(och|men|sa|and|but|so)\s+", "", folded_question.strip())
-        best = self._longest(text)
+        first (`Från vilket datum …`, `Med hur mycket …`). `spelled` is the question in lower case as typed, when
+        it was typed with å/ä/ö: then a phrase the vocabulary spells with them (`vilka år`) must be typed so, and
+        `vilka är` is no `vilka år`."""
+        opener = r"^(och|men|sa|så|and|but|so)\s+"
+        text = re.sub(opener, "", folded_question.strip())
+        typed = re.sub(opener, "", spelled.strip()) if spelled is not None else None
+        if typed is not None and len(typed) != len(text):
+            typed = None  # not the same question: read it folded
+
+        def longest(start: int = 0) -> tuple[str, str]:
+            return self._longest(text[start:], typed[start:] if typed is not None else None)
+
+        best = longest()
         # `Kan du ge en sammanfattning …`, `Could you write …`: a request behind a polite question is still a
         # request to write, not a yes/no question
         polite = _compiled_prefix(tuple(self.cues.polite)).match(text) if self.cues.polite else None
-        if polite and (request := self._longest(text[polite.end():]))[0] == "summary":
+        if polite and (request := longest(polite.end()))[0] == "summary":
             best = (request[0], polite.group(0) + request[1])
         first = text.split()[0] if text.split() else ""
         if best[0] == "fact" and len(first) > 4 and first.endswith(self.finite_endings) and not first.endswith("nas"):
@@ -91,7 +101,7 @@ class Vocabulary(BaseModel):
         prepositions = "|".join(map(re.escape, self.prepositions))
         if best[0] == "fact":
             m = re.match(r"(?:" + prepositions + r")\s+", text)
-            if m and (after := self._longest(text[m.end():]))[0] != "fact":
+            if m and (after := longest(m.end()))[0] != "fact":
                 best = (after[0], m.group(0) + after[1])
         # a preposition left at the end belongs to a question word that stands alone (`Vem skickas beslutet
         # till?` asks `till vem`, a recipient; `vilka ska det expedieras till`), not to one before a noun
@@ -105,12 +115,16 @@ class Vocabulary(BaseModel):
                 best = (moved[0], best[1])
         return best  # type: ignore[return-value]
 
-    def _longest(self, text: str) -> tuple[str, str]:
+    def _longest(self, text: str, typed: str | None = None) -> tuple[str, str]:
+        """The longest phrase `text` (folded) opens with. A phrase spelled with å/ä/ö is matched against `typed`,
+        the same text as typed, where there is one: folding keeps every letter's place."""
         best: tuple[str, str] = ("fact", "")
         for kind, phrases in self.answer_types.items():
             for phrase in phrases:
-                if len(phrase) > len(best[1]) and re.match(re.escape(phrase) + r"(?![\w-])", text):
-                    best = (kind, phrase)
+                folded = fold(phrase)
+                against, wanted = (typed, phrase) if typed is not None and folded != phrase else (text, folded)
+                if len(folded) > len(best[1]) and re.match(re.escape(wanted) + r"(?![\w-])", against):
+                    best = (kind, folded)
         return best
 
 
