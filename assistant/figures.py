@@ -44,7 +44,7 @@ beror berorda blev blir var ar varit hade har totala totalt sammanlagt sammanlag
 landar landade landa hamnar hamnade hamna handlar rora ror rorde varde vardet vardena niva nivan belopp beloppet
 siffra siffran siffror tal talet""".split()) | load_vocabulary().reporting_verbs
 KIND_PREFIXES = [("investering", "investering"), ("investera", "investering"), ("besparing", "besparing"),
-                 ("arsarbetar", "årsarbetare")]
+                 ("spara", "besparing"), ("arsarbetar", "årsarbetare")]  # `sparas`, `sparade`: inflections of a kind
 COMPARE_WORDS = ["utvecklats", "utvecklat", "utveckling", "utvecklingen", "förändrats", "förändring", "förändringen",
                  "skillnad", "skillnaden", "skiljer", "skilja", "skilde", "skiljde", "jämfört", "jämförelse",
                  "ökat", "minskat", "ökning", "minskning"]
