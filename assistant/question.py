@@ -232,10 +232,10 @@ class QuestionReader:
         if wants == "fact" and self._asks_name_of_role(words):
             wants = "who"
         asks = set()
-        if wants in ("amount", "count", "fact") and folded_words & self.words.money_words and not decision:
-            asks.add("money")
         if folded_words & self.words.percent_words:
-            asks.add("percent")
+            asks.add("percent")  # `hur många procent av kostnaderna`: a share of money, not money
+        elif wants in ("amount", "count", "fact") and folded_words & self.words.money_words and not decision:
+            asks.add("money")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
         asks |= self.words.contact_asked(folded)  # a phone number, an e-mail address

@@ -108,6 +108,7 @@ class Reader:
                                       + r")\s+(?:19|20)\d\d\b")
         self._actor = re.compile(r"\w*(?:" + "|".join(map(re.escape, self.words.cues.actor_endings)) + r")\b")
         self._money = phrase_pattern(self.words.cues.money_units)
+        self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
         self._party = re.compile(r"\((?:" + "|".join(map(re.escape, self.words.cues.parties)) + r")\)")
 
@@ -296,7 +297,10 @@ class Reader:
             out.add("who")
         if unit.kind in ("lead", "item", "paragraph") or text.count(";") >= 2 or text.count("•") >= 2:
             out.add("list")
-        if numbers and (self._money.search(folded) and not re.fullmatch(r"[\s\d,.%-]*%", unit.text.strip())):
+        # money: a number beside a money word, unless the unit says its numbers are shares (`3,0 %`, a key ratio
+        # under `Procent Budget 2024`) and no currency is written beside them
+        share = "%" in text or "procent" in folded
+        if numbers and self._money.search(folded) and not (share and not self._currency.search(folded)):
             out.add("money")
         if "%" in text or "procent" in folded:
             out.add("percent")

@@ -399,3 +399,10 @@ def test_telephony_and_mail_services_are_no_contact_details(bot):
 ])
 def test_who_holds_a_role_asks_for_a_person(bot, question, person):
     assert ("person" in bot.reader.read(question).asks) is person
+
+
+def test_a_share_of_money_asks_for_the_share_not_for_money(bot):
+    """`hur många procent av kostnaderna` is answered by `ca 7 procent`, a sentence with no kronor in it."""
+    share = bot.reader.read("Hur många procent av de externa kostnaderna ska sparas?").asks
+    assert "percent" in share and "money" not in share
+    assert "money" in bot.reader.read("Vad kostar lunchen?").asks

@@ -135,6 +135,9 @@ def test_a_unit_that_cannot_say_the_money_share_or_day_asked_for_does_not_answer
     assert not says({"money"}, "Höjning av lunchpriser med 10% ger ökade intäkter.")
     assert says({"money"}, "Lunchen kostar 95 kronor efter höjningen.")
     assert says({"money"}, "Nämndens kostnadsram uppgår till 1 642")
+    # a budget in per cent (`Procent Budget 2024`: a key ratio) is no money; a sentence with both still is
+    assert not says({"money"}, "Lönekostnaderna budgeteras öka med 3,0 procent 2024.")
+    assert says({"money"}, "Budgeten för Område IT är 475 mnkr, 2 procent lägre än i fjol.")
     assert not says({"date"}, "I juni tog fullmäktige beslut om en rad åtgärder.")
     assert says({"date"}, "Fullmäktige beslutade den 14 juni 2023 om åtgärderna.")
     answer = bot.ask("Vad kostar lunchen efter höjningen?")
