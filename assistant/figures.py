@@ -53,6 +53,7 @@ FOLLOW_UP = re.compile(r"^(och|men|samt|an|for|hur var det|hur blir det|samma|va
 # answers what was planned, not what it became (`Hur mycket högre än budgeterat blev …` asks for a deviation)
 REALISED = re.compile(r"\b(blev|landade|hamnade|slutade|became|ended up|turned out)\b")
 PLANNED_BASES = ("budget", "prognos", "plan")
+PRICE = re.compile(r"\b(kostar|kostade|kostat|kosta|pris|priset|cost|costs|price)\b")
 TOTAL_WORDS = re.compile(r"\b(totalt?|totala|sammanlagt|sammanlagda|sammantaget|in total|altogether)\b")
 STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat med hjälp av tabellens summor",
                "unverified": "kunde inte kontrolleras mot någon summa"}
@@ -81,6 +82,8 @@ class FigureQuery:
     lenient: bool = False  # words no figure label holds are left out (`låg`, `landar`) instead of counted against
     total: bool = False  # asks for the whole (`totalt`, `sammanlagt`): a table's sum row answers for the table
     realised: bool = False  # asks what a period came to (`Vad blev resultatet`): its budget or forecast is no answer
+    price: bool = False  # asks what something costs (`Vad kostar …`): what is saved on it is no answer
+    paragraph: str | None = None  # `§ 58`: a figure answers from that paragraph, or a document titled by it
 
 
 @dataclass
@@ -259,7 +262,8 @@ class FigureAnswerer:
         return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
                            compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,
                            maybe_areas=[a for a in maybe if a not in areas],
-                           realised=basis is None and not deviation and bool(REALISED.search(folded)))
+                           realised=basis is None and not deviation and bool(REALISED.search(folded)),
+                           price=kind is None and bool(PRICE.search(folded)), paragraph=q.paragraph)
 
     def names_unknown(self, q: Question) -> bool:
         """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
@@ -421,6 +425,10 @@ class FigureAnswerer:
             if fq.basis and f.basis != fq.basis and (use_year or f.basis not in ("budget", "prognos", "utfall")):
                 continue  # over periods, a budget may be compared with last year's forecast or outcome
             if fq.realised and f.basis in PLANNED_BASES:
+                continue
+            if fq.price and f.kind == "besparing":
+                continue
+            if fq.paragraph and not _in_paragraph(f, fq.paragraph):
                 continue
             if fq.kind and f.kind != fq.kind and not (fq.kind == "investering" and "invester" in f"{f.row} {f.table}".lower()):
                 continue
@@ -615,6 +623,13 @@ class FigureAnswerer:
             derived.append(format_number(f.value))
         return Citation(n=n, source=f.source, title=f.title, section=f.section, page=f.page_start,
                         lines=_lines(f), quote=quote, derived=derived)
+
+
+def _in_paragraph(f: Figure, paragraph: str) -> bool:
+    """Whether a figure stands in the protocol paragraph a question names (`§ 58`): in its section, or in a
+    document that paragraph titles (an extract of § 58 with its annex)."""
+    pattern = re.compile(re.escape(paragraph).replace(r"\ ", r"\s*") + r"(?!\d)")
+    return bool(pattern.search(f"{f.section} {f.table} {f.title}"))
 
 
 def _basis(word: str) -> str | None:

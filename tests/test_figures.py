@@ -345,3 +345,21 @@ def test_what_a_year_came_to_is_not_answered_by_its_budget(bot, question):
     assert not any("23,2" in text for text in figures), figures
     budget = _grounded(_figure_candidate(bot, "Vad är servicenämndens budgeterade resultat för 2024?"))
     assert "23,2 mnkr" in budget.answer
+
+
+def test_what_something_costs_is_not_answered_by_what_is_saved_on_it(bot):
+    """`(4 mkr från 2025)` is saved by cheaper licences: it is no licence's price."""
+    figures = [c.answer.answer for c in bot.candidates("Vad kostar en E3-licens per användare och år?").candidates
+               if c.route == "figure"]
+    assert not any("4 mkr" in text for text in figures), figures
+    saved = _grounded(_figure_candidate(bot, "Hur mycket sparar IT på billigare Microsoft-licenser, och från vilket år?"))
+    assert "4 mkr" in saved.answer
+
+
+def test_a_question_naming_a_paragraph_is_answered_by_figures_of_that_paragraph_only(bot):
+    """`§ 58` locates the question as an area or a year does: a saving in the plan is no consequence of § 58's
+    decision, while the turnover in § 58's annex answers about § 58."""
+    figures = [c.answer.answer for c in bot.candidates("Hur stora ekonomiska konsekvenser får beslutet i § 58?").candidates
+               if c.route == "figure"]
+    assert figures == []
+    assert "867,5" in _grounded(_figure_candidate(bot, "Vad var omsättningen enligt underlaget till § 58?")).answer
