@@ -47,7 +47,7 @@ from ingest.lexicon import fold
     ("Vad blev personalkostnaderna för städ?", "amount"),
     ("Vad var driftbudgeten för kosten?", "amount"),
     ("Vad kostar parkeringsavgiften i Örebro?", "amount"),
-    ("Vad ingår i värdegrunden?", "fact"),
+    ("Vad ingår i värdegrunden?", "list"),  # its parts, not an amount: `värdegrund` is no measure
     ("Vilka besparingsförslag lades fram?", "list"),
     ("Vad prognostiseras för helåret?", "amount"),
     # measures are matched folded (`vardet` is `värdet`), but `vården` typed with å is care, not `värden`
@@ -71,6 +71,9 @@ from ingest.lexicon import fold
     ("Vilka år har nämnden haft underskott?", "when"),
     ("vilka ar har namnden haft underskott", "when"),
     ("Hur låg var sjukfrånvaron?", "amount"),
+    # what something includes is its parts
+    ("Vad ingår i IT-investeringarna för vårdsystem?", "list"),
+    ("vad innehaller handlingsplanen for fastigheter", "list"),
 ])
 def test_what_a_question_asks_for_is_read_from_its_opening_words(bot, question, wants):
     assert bot.reader.read(question).wants == wants
