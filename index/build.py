@@ -42,8 +42,9 @@ from .vectors import VectorStore
 # before it; 22: a lettered point wrapped onto the next line is list text, not an agenda heading, and a sentence
 # broken by a blank line, or a line ending in a preposition or conjunction, is one sentence; 23: a chunk carries
 # the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit;
-# 25: a figure in running text keeps the unit as its sentence spells it).
-PIPELINE_VERSION = "25"
+# 25: a figure in running text keeps the unit as its sentence spells it; 26: a table's rows grouped under a label
+# (`Vårdsystem:`) are a lead unit with that label).
+PIPELINE_VERSION = "26"
 
 
 class EmbedderMismatchError(RuntimeError):

@@ -76,6 +76,9 @@ def embedding_text(leaf: str, quote: str) -> str:
     return f"{leaf}: {quote.replace(chr(10), ' ')}" if leaf else quote.replace("\n", " ")
 
 
+TOTAL_ROW = re.compile(r"(summa|totalt?|totalsumma|total)\b", re.I)  # a sum row closes the group above it
+
+
 def units_of(chunk: Chunk) -> list[Unit]:
     leaf = chunk.section_path[-1] if chunk.section_path else ""
     raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk, leaf)
@@ -99,15 +102,35 @@ def _quoted_with_notes(raw: list[tuple], notes: str) -> list[tuple]:
 
 
 def _table_units(chunk: Chunk) -> list[tuple]:
+    """Each row under the column header; and a label that groups the rows under it (`Vårdsystem:` over servers,
+    storage and licences) with those rows, as a lead-in with its items: what `Vad ingår i …` asks for."""
     header_lines = [clean(h) for h in (chunk.header or "").split("\n") if h.strip()]
     header = "\n".join(header_lines)
-    out = []
+    out: list[tuple] = []
+    group: tuple[str, int] | None = None  # (label, line) of the group the rows now stand in
+    rows: list[tuple] = []
+
+    def close() -> None:
+        if group is not None and len(rows) >= 2:
+            label, first = group  # quoted as a lead-in is, its rows as items (the section names the table)
+            quote = label + "\n" + "\n".join(f"• {r[1]}" for r in rows)
+            out.append(("lead", f"{label} {'; '.join(r[1] for r in rows)}", quote, first, rows[-1][4]))
+
     for i, line in enumerate(chunk.text.split("\n")):
-        if line.strip() and (any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line):
-            row = clean(line)
-            if row and row not in header_lines:
-                ln = chunk.line_start + i
-                out.append(("row", row, f"{header}\n{row}" if header else row, ln, ln))
+        row = clean(line) if line.strip() else ""
+        ln = chunk.line_start + i
+        if row.endswith(":") and not any(ch.isdigit() for ch in row) and len(row) <= 60:
+            close()
+            group, rows = (row, ln), []
+        elif row and (any(ch.isdigit() for ch in line) or "\t" in line or "✓" in line) and row not in header_lines:
+            unit = ("row", row, f"{header}\n{row}" if header else row, ln, ln)
+            out.append(unit)
+            if TOTAL_ROW.match(row):
+                close()
+                group, rows = None, []
+            elif group is not None:
+                rows.append(unit)
+    close()
     return out
 
 

@@ -171,3 +171,17 @@ def test_a_short_paragraph_is_also_a_unit_of_its_own_for_a_list_spread_over_its_
     assert para.text.startswith("Ett förslag är") and para.text.endswith("molntjänster (19,1 mkr).")
     assert (para.line_start, para.line_end) == (10, 11)
     assert [u.kind for u in units].count("sentence") == 4  # the sentences stay units of their own
+
+
+def test_a_table_groups_rows_under_a_label_and_the_group_is_a_lead_with_its_rows():
+    """`Vårdsystem:` over three rows of an investment table is what `Vad ingår i vårdsystem?` asks for: the label
+    and its rows are one unit, as a lead-in and its items are. A group of one row, and the sum row, are not."""
+    table = ("Vårdsystem:\nServrar, hårdvara 4,8\nLagring, utbyggnad och ny lösning 13,1\nCertifikat, licenser 8,6\n"
+             "Driftstjänster:\nDatacenter-switchar, licenser 13,5\nSumma IT investeringar 2024 141,5")
+    units = units_of(chunk(table, kind="table", header="Objekt, objektbeskrivning Belopp, mnkr"))
+    leads = [u for u in units if u.kind == "lead"]
+    assert len(leads) == 1 and leads[0].text.startswith("Vårdsystem:")
+    assert leads[0].quote.split("\n")[0] == "Vårdsystem:"
+    assert all(f"• {part}" in leads[0].quote for part in ("Servrar", "Lagring", "Certifikat"))
+    assert "Summa" not in leads[0].quote
+    assert [u.kind for u in units].count("row") == 5  # every row is still a unit of its own
