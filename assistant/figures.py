@@ -415,6 +415,7 @@ class FigureAnswerer:
             return t in asked_set or any(_covered(a, (t,)) for a in asked)
 
         seen: dict = {}
+        in_paragraph = _paragraph_pattern(fq.paragraph) if fq.paragraph else None
         for f, label, context in self._candidates(fq, use_year):
             if keep is not None and not keep(f):
                 continue
@@ -428,7 +429,7 @@ class FigureAnswerer:
                 continue
             if fq.price and f.kind == "besparing":
                 continue
-            if fq.paragraph and not _in_paragraph(f, fq.paragraph):
+            if in_paragraph is not None and not in_paragraph.search(f"{f.section} {f.table} {f.title}"):
                 continue
             if fq.kind and f.kind != fq.kind and not (fq.kind == "investering" and "invester" in f"{f.row} {f.table}".lower()):
                 continue
@@ -625,11 +626,10 @@ class FigureAnswerer:
                         lines=_lines(f), quote=quote, derived=derived)
 
 
-def _in_paragraph(f: Figure, paragraph: str) -> bool:
-    """Whether a figure stands in the protocol paragraph a question names (`§ 58`): in its section, or in a
-    document that paragraph titles (an extract of § 58 with its annex)."""
-    pattern = re.compile(re.escape(paragraph).replace(r"\ ", r"\s*") + r"(?!\d)")
-    return bool(pattern.search(f"{f.section} {f.table} {f.title}"))
+def _paragraph_pattern(paragraph: str) -> re.Pattern:
+    """The protocol paragraph a question names (`§ 58`), as a figure's section, table or document title prints
+    it: a figure stands in that paragraph, or in a document that paragraph titles (an extract with its annex)."""
+    return re.compile(re.escape(paragraph).replace(r"\ ", r"\s*") + r"(?!\d)")
 
 
 def _basis(word: str) -> str | None:

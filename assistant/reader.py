@@ -302,7 +302,7 @@ class Reader:
         share = "%" in text or "procent" in folded
         if numbers and self._money.search(folded) and not (share and not self._currency.search(folded)):
             out.add("money")
-        if "%" in text or "procent" in folded:
+        if share:
             out.add("percent")
         if ISO_DATE.search(text) or DAY.search(folded):
             out.add("date")

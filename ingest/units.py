@@ -40,6 +40,7 @@ MAX_LEAD_ITEMS = 15
 # A short paragraph is a unit too, for a list question whose items stand one per sentence (`Ett förslag är …
 # Ytterligare en åtgärd är … Den största besparingen avser …`); a longer one is a passage, not an answer.
 MAX_PARAGRAPH_SENTENCES = 5
+TOTAL_ROW = re.compile(r"(summa|totalsumma|totalt?)\b", re.I)  # a table's sum row closes the group above it
 LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
 _NAME_WORD = r"[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?"  # `Angelica`, `Lund-Ek`
 NAME_LINE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}$")
@@ -76,9 +77,6 @@ def embedding_text(leaf: str, quote: str) -> str:
     return f"{leaf}: {quote.replace(chr(10), ' ')}" if leaf else quote.replace("\n", " ")
 
 
-TOTAL_ROW = re.compile(r"(summa|totalt?|totalsumma|total)\b", re.I)  # a sum row closes the group above it
-
-
 def units_of(chunk: Chunk) -> list[Unit]:
     leaf = chunk.section_path[-1] if chunk.section_path else ""
     raw = _table_units(chunk) if chunk.kind == "table" else _prose_units(chunk, leaf)
@@ -111,10 +109,8 @@ def _table_units(chunk: Chunk) -> list[tuple]:
     rows: list[tuple] = []
 
     def close() -> None:
-        if group is not None and len(rows) >= 2:
-            label, first = group  # quoted as a lead-in is, its rows as items (the section names the table)
-            quote = label + "\n" + "\n".join(f"• {r[1]}" for r in rows)
-            out.append(("lead", f"{label} {'; '.join(r[1] for r in rows)}", quote, first, rows[-1][4]))
+        if group is not None:  # quoted as a lead-in is, its rows as items (the section names the table)
+            _add_lead(out, group[0], group[1], [("item", *row[1:]) for row in rows], min_items=2)
 
     for i, line in enumerate(chunk.text.split("\n")):
         row = clean(line) if line.strip() else ""
@@ -324,17 +320,17 @@ def _with_leads(units: list[tuple], heading: str) -> list[tuple]:
         if text.endswith(":"):
             _add_lead(out, text, a, units[i + 1:])
     if heading and len(units) >= 2 and units[0][0] == "item" and units[1][0] == "item":
-        _add_lead(out, f"{heading}:", units[0][3], units, own_line=False)
+        _add_lead(out, f"{heading}:", units[0][3], units, min_items=2)
     return out
 
 
-def _add_lead(out: list[tuple], lead: str, first: int, following: list[tuple], own_line: bool = True) -> None:
+def _add_lead(out: list[tuple], lead: str, first: int, following: list[tuple], min_items: int = 1) -> None:
     items = []
     for other in following:
         if other[0] != "item" or len(items) >= MAX_LEAD_ITEMS:
             break
         items.append(other)
-    if len(items) >= (1 if own_line else 2):
+    if len(items) >= min_items:
         body = "; ".join(t for _, t, _, _, _ in items)
         out.append(("lead", f"{lead} {body}", lead + "\n" + "\n".join(f"• {t}" for _, t, _, _, _ in items),
                     first, items[-1][4]))
