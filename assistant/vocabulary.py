@@ -121,11 +121,17 @@ class Vocabulary(BaseModel):
         best: tuple[str, str] = ("fact", "")
         for kind, phrases in self.answer_types.items():
             for phrase in phrases:
-                folded = fold(phrase)
+                folded = _folded(phrase)
                 against, wanted = (typed, phrase) if typed is not None and folded != phrase else (text, folded)
                 if len(folded) > len(best[1]) and re.match(re.escape(wanted) + r"(?![\w-])", against):
                     best = (kind, folded)
         return best
+
+
+@lru_cache(maxsize=None)
+def _folded(phrase: str) -> str:
+    """A vocabulary phrase folded once, not at every question read (the phrases are few and never change)."""
+    return fold(phrase)
 
 
 @lru_cache(maxsize=None)
