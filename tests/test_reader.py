@@ -94,7 +94,11 @@ def test_a_reason_stated_without_eftersom_is_offered_as_a_reason(bot):
                      "Anledningen är att lokalerna inte längre behövs.",
                      # what contributed to something, or what it was thanks to, is why it happened
                      "Arbetsmiljöplanen bidrog till minskad sjukfrånvaro.",
-                     "Kostnaderna sjönk tack vare färre inhyrda lokaler."):
+                     "Kostnaderna sjönk tack vare färre inhyrda lokaler.",
+                     # what it is for, in any form of the noun, and what it means
+                     "Uppföljning och utvärdering har tre huvudsyften:",
+                     "Konferenserna minskas, detta innebär en enklare hantering.",
+                     "Det kan innebära att besparingarna landar i en annan budget."):
         unit = units_of(chunk.model_copy(update={"text": sentence}))[0]
         assert "why" in reader.offers(unit), sentence
     plain = units_of(chunk.model_copy(update={"text": "Personalreducering har föreslagits inom flera områden."}))[0]
