@@ -398,10 +398,12 @@ class QuestionReader:
         `names` holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
         named = {n[0] for n in names}
         skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
+        if not opening and skip < len(words) and fold(words[skip]).lower() == "hur":
+            opening, verb_next, skip = "hur", True, skip + 1  # `Hur mäts …`, `Hur påverkas …`: the verb comes next
         if verb_next and opening and not opening.endswith(" att") and skip < len(words) \
                 and fold(words[skip]) not in self.words.focus_skip:
             # a Swedish question puts its finite verb second: after a whole question phrase (`När`, `Varför`,
-            # `Vilket datum`) comes the verb, and what is asked about is its subject (`När hölls
+            # `Vilket datum`, a bare `Hur`) comes the verb, and what is asked about is its subject (`När hölls
             # omvärldsseminariet?`, `Varför minskade sjukfrånvaron?`); after `att` the clause puts its subject first
             # (`Hur kommer det sig att besparingarna ökar?`)
             skip += 1

@@ -67,7 +67,9 @@ class Vocabulary(BaseModel):
     def skips_in_focus(self, word: str) -> bool:
         """Whether a word is passed over when finding what a question asks about: a frame word, or a copula,
         pronoun or size word (`focus_skip`), with the same care for words typed with å/ä/ö."""
-        return self.frames(word) or (fold(word).lower() in self.focus_skip and word.lower() not in self.spelled_content)
+        lower = word.lower()
+        return self.frames(word) or lower in self.focus_skip \
+            or (fold(lower) in self.focus_skip and lower not in self.spelled_content)
 
     def contact_asked(self, folded_question: str) -> set[str]:
         """`phone` and `email`, for a question that asks for a phone number or an e-mail address."""

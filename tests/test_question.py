@@ -88,6 +88,12 @@ def test_the_focus_is_the_thing_asked_about_not_a_verb_or_a_name(bot):
     assert bot.reader.read("Nar holls namnddialogen med Regionservice?").focus[0] == "namnddialog"
     assert bot.reader.read("När ska Cosmic införas?").focus[0] == "infor"  # `ska` was the verb
     assert bot.reader.read("Hur kommer det sig att besparingarna ökar?").focus[0] == "besparing"  # no verb after `att`
+    # a bare `hur` is followed by the verb as well (`Hur mäts …`, `Hur påverkas …`)
+    assert bot.reader.read("Hur mäts personalens engagemang?").focus[0] == "personal"
+    assert bot.reader.read("Hur bedöms konsekvensen av nedskärningarna?").focus[0] == "konsekvens"
+    # `låg` (lay) is passed over; `lag` (a law) is what `Vilken lag …` asks about, though the two fold alike
+    assert bot.reader.read("Vilken lag gäller för den interna kontrollen?").focus[0] == "lag"
+    assert bot.reader.read("Var låg mötet?").focus[0] == "motet"
 
 
 def test_proper_names_and_the_area_after_omrade_are_what_the_question_names(bot):
