@@ -41,6 +41,8 @@ UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_syn", "cov_gap",
                  "names", "asks_met", "sim_gap", "sim_top", "hit_rank",
                  "bm25_hit", "vector_hit", "type_match", "adds", "words", "is_row", "is_item", "is_lead", "hint",
                  "year_miss"]
+# What something is for, in any form of the noun and as a compound's head (`syftena`, `tre huvudsyften`): a reason
+PURPOSE = re.compile(r"\b\w*syfte(?:t|n|na)?\b", re.I)
 SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
 QUANTITIES = {"amount", "count"}  # `hur stora konsekvenser` is answered by `inga konsekvenser` too
 EMBED_BUDGET = 24  # units embedded while the user waits, when ingest did not (an older index)
@@ -284,7 +286,7 @@ class Reader:
             out.add("count")
         if ISO_DATE.search(text) or self._time.search(folded) or self._dated_year.search(folded):
             out.add("when")
-        if self._cause.search(folded):
+        if self._cause.search(folded) or PURPOSE.search(folded):
             out.add("why")
         if self._place is not None and self._place.search(folded):
             out.add("place")
