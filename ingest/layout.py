@@ -49,6 +49,9 @@ class Layout:
     plain: set[int] = field(default_factory=set)  # attachment names: text, never a heading
     # agenda item: the line of its number → (number, the line of its title)
     items: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # where a page ends: a PDF page's first line, a page-number line. A section that runs to the foot of a
+    # slide or page and a title on the next one are not known to belong together.
+    page_breaks: set[int] = field(default_factory=set)
 
     def apply(self, text: str) -> str:
         """The text with the blanked lines emptied: same line count, so every line number still holds."""
@@ -85,6 +88,7 @@ def read_layout(text: str, page_starts: list[int] | None = None) -> Layout:
         elif (FILE_NAME.search(s) or DOWNLOAD_TAIL.search(s)) and len(s) <= 160:
             layout.plain.add(i)
     layout.items = _agenda_items(lines, layout.blank)
+    layout.page_breaks = set(pages) | set(page_starts or [])
     return layout
 
 

@@ -34,7 +34,7 @@ SECTION_LABELS = {"beslut", "förslag till beslut", "sammanfattning", "sammanfat
                   "beslutsunderlag", "expedieras till", "bilagor", "protokollsanteckning", "särskilt yttrande",
                   "jäv", "beslutsgång", "handlingar", "ekonomiska konsekvenser", "förslag till beslut i korthet"}
 NUMBER_CELL = re.compile(r"^[-–−+]?\(?\d[\d,.%]*\)?\|?$|^\|$|^-$")
-LEVEL_STRATEGY, LEVEL_AREA, LEVEL_GOAL, LEVEL_TITLE = 5, 5, 6, 7
+LEVEL_STRATEGY, LEVEL_AREA, LEVEL_GOAL, LEVEL_GROUP, LEVEL_TITLE = 5, 5, 6, 7, 8
 LEVEL_CONTENT = 99  # deeper than any heading: what follows belongs to the last one
 YEAR_END = re.compile(r"[A-Za-zÅÄÖåäö]\s+(19|20)\d\d$")
 LIST_ITEM = re.compile(r"^[-*•]\s")
@@ -134,6 +134,14 @@ def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | 
     def close_bare(level: int | None = None) -> None:
         """Content, or a heading at `level`, follows: the bare headings before it were empty, except the last one
         when what follows is its content or its subsection. None: the section ends (a new part, the end)."""
+        if level == LEVEL_CONTENT and _opens_group(bare) and not _after_page_break(lines, bare[1][1], layout.page_breaks):
+            # `Återstående åtgärder` / `Välfärdsbrottslighet` / its list: a title whose first content is another
+            # title heads that one and the siblings after it, as a numbered heading would its subsections
+            child = state.stack.pop()
+            state.push(LEVEL_GROUP, bare[0][3][-1])
+            state.push(child[0], child[1])
+            bare.clear()
+            return
         empty = bare if level is None or bare and bare[-1][0] >= level else bare[:-1]
         if len(empty) == 1:
             _, a, z, path, part, doc_type = empty[0]
@@ -208,6 +216,9 @@ def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | 
             flush()
             if not (bare and bare[-1][0] == level and not keep_as_content):  # a sibling continues the row
                 close_bare(LEVEL_CONTENT if keep_as_content else level)
+            if level >= LEVEL_GROUP and not bare and _after_page_break(lines, i, layout.page_breaks):
+                # a group's extent is not written down: it ends where its page does
+                state.stack = [entry for entry in state.stack if entry[0] < LEVEL_GROUP]
             state.push(level, title)
             if keep_as_content:
                 para.extend(range(i, i + consumed))
@@ -222,6 +233,26 @@ def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | 
     flush()
     close_bare()
     return blocks
+
+
+def _opens_group(bare: list[tuple]) -> bool:
+    """Two short titles in a row, then content: the first heads the second (on one page: a slide's or page's
+    last line is not the next one's heading). A row of three or more is a list of one-line items (kept as
+    text); a section label (`Beslut`, `Bakgrund`) never heads a title."""
+    return (len(bare) == 2 and all(entry[0] == LEVEL_TITLE for entry in bare)
+            and bare[0][3][-1].lower() not in SECTION_LABELS and bare[1][3][-1].lower() not in SECTION_LABELS)
+
+
+def _after_page_break(lines: list[str], i: int, page_breaks: set[int]) -> bool:
+    """A page starts between line i and the text before it."""
+    j = i
+    while j >= 0:
+        if j in page_breaks or _page_start(lines[j]):
+            return True
+        j -= 1
+        if j >= 0 and lines[j].strip():
+            return False
+    return False
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:
@@ -247,7 +278,7 @@ def _heading(lines: list[str], i: int, s: str, alone: bool) -> tuple[int, str, i
             if para_m:
                 rest = " ".join(seg for seg in segments if not PARAGRAPH.match(seg))
                 return 1, f"§ {para_m.group(1)} {rest}".strip(), 1, False
-            return LEVEL_TITLE - (len(segments) > 1), _clean_title(" › ".join(segments)), 1, False
+            return LEVEL_GOAL if len(segments) > 1 else LEVEL_TITLE, _clean_title(" › ".join(segments)), 1, False
     m = LETTERED.match(s)
     nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
     if m and not nxt[:1].islower():  # `b) Motion nr 1-2026 från Eva Lund (SD) om … (RS 2026/15)`: a sub-item of

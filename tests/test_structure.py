@@ -87,6 +87,33 @@ def test_a_lettered_agenda_item_is_a_heading_but_a_lettered_requirement_wrapped_
     assert any("e) Att informationssäkerheten" in line for b in blocks for line in b.lines)
 
 
+def test_a_title_whose_first_content_is_another_title_heads_it_and_its_siblings_until_the_page_ends():
+    from ingest.layout import Layout
+    from ingest.structure import split_structure
+
+    report = ("Pågående arbete\n\nLokalförsörjning\n\n- Ny förhandling av hyresavtal\n\n"
+              "Energi\n\n- Solceller på två byggnader\n\n"
+              "Personal\n\nRekryteringen av chefer pågår.\n")
+    paths = {b.lines[0]: b.path for b in split_structure(report, "T", "bilaga")}
+    assert paths["- Ny förhandling av hyresavtal"] == ("T", "Pågående arbete", "Lokalförsörjning")
+    assert paths["- Solceller på två byggnader"] == ("T", "Pågående arbete", "Energi")
+    assert not any(b.lines == ["Pågående arbete"] for b in split_structure(report, "T", "bilaga"))
+
+    # a new page ends the group: its first title is not known to belong to the last page's heading
+    page = report.split("\n").index("Personal")
+    blocks = split_structure(report, "T", "bilaga", Layout(page_breaks={page}))
+    assert next(b for b in blocks if b.lines[0].startswith("Rekryteringen")).path == ("T", "Personal")
+    # two titles on either side of a page break are two sections, not a heading and its subsection
+    first = report.split("\n").index("Lokalförsörjning")
+    blocks = split_structure(report, "T", "bilaga", Layout(page_breaks={first}))
+    assert next(b for b in blocks if b.lines[0].startswith("- Ny")).path == ("T", "Lokalförsörjning")
+
+    # a row of three short lines before content is a list of one-line items, kept as text
+    names = "Deltagare\n\nAnna Ek\n\nBo Lind\n\nMötet öppnades klockan nio.\n"
+    blocks = split_structure(names, "T", "protokoll")
+    assert any(b.lines[0] == "Deltagare" for b in blocks)
+
+
 def test_a_footnote_goes_with_every_chunk_of_its_section_that_carries_its_mark(tmp_path, lexicon):
     """`+1,7 mnkr (+2,4)*` means nothing without `* Exklusive förrådsvaror …`, even when a table between them
     puts the two in different chunks; a Markdown bullet list of `* ` lines is no footnote."""
