@@ -44,7 +44,7 @@ from .vectors import VectorStore
 # the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit;
 # 25: a figure in running text keeps the unit as its sentence spells it; 26: a table's rows grouped under a label
 # (`Vårdsystem:`) are a lead unit with that label).
-PIPELINE_VERSION = "27"
+PIPELINE_VERSION = "28"
 
 
 class EmbedderMismatchError(RuntimeError):

@@ -124,6 +124,12 @@ def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | 
     # nor leave a document of such lines empty. A heading followed by a deeper one is not: that subsection is
     # its content. A row of them is one block under their parent: the items of one list, not one-line sections.
     bare: list[tuple] = []
+    # A line ending in a colon announces a list; OCR and slides set its items apart with blank lines, and an
+    # item alone between blanks reads like a title. While the list's lines keep its shape, such a line is one of
+    # its items (`Besparingsförslagen innehåller bland annat:` … `Reducerat konferensutbud` … ). Only in a list
+    # of plain lines: where the items carry bullets, a line without one is not an item.
+    in_list = False
+    bulleted = False
 
     def flush() -> None:
         if para:
@@ -211,7 +217,11 @@ def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | 
 
         # --- headings ---------------------------------------------------------------------------------------
         heading = _heading(lines, i, s, alone)
+        if heading is not None and in_list and not bulleted and heading[0] == LEVEL_TITLE and _plain_title(s) \
+                and _item_shaped(lines, _next_nonblank(lines, i)):
+            heading = None
         if heading is not None:
+            in_list = False
             level, title, consumed, keep_as_content = heading
             flush()
             if not (bare and bare[-1][0] == level and not keep_as_content):  # a sibling continues the row
@@ -229,6 +239,10 @@ def split_structure(text: str, part_title: str, doc_type: str, layout: Layout | 
 
         close_bare(LEVEL_CONTENT)
         para.append(i)
+        if s.endswith(":"):
+            in_list, bulleted = True, bool(LIST_ITEM.match(lines[_next_nonblank(lines, i) or i].strip()))
+        else:
+            in_list = in_list and _item_shaped(lines, i)
         i += 1
     flush()
     close_bare()
@@ -253,6 +267,20 @@ def _after_page_break(lines: list[str], i: int, page_breaks: set[int]) -> bool:
         if j >= 0 and lines[j].strip():
             return False
     return False
+
+
+def _plain_title(s: str) -> bool:
+    """A title by its shortness alone: no mark-up, no section label, no number."""
+    return "**" not in s and not MD_HEADING.match(s) and s.rstrip(":").strip().lower() not in SECTION_LABELS \
+        and not NUMBERED.match(s) and not PARAGRAPH.match(s)
+
+
+def _item_shaped(lines: list[str], i: int | None) -> bool:
+    """A list item's line: short, and no sentence or announcement ends on it."""
+    if i is None:
+        return False
+    s = lines[i].strip()
+    return 0 < len(s) <= 80 and s[-1] not in ".:!?"
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:

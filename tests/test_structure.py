@@ -114,6 +114,26 @@ def test_a_title_whose_first_content_is_another_title_heads_it_and_its_siblings_
     assert any(b.lines[0] == "Deltagare" for b in blocks)
 
 
+def test_a_line_alone_in_a_list_announced_by_a_colon_is_an_item_not_a_title():
+    from ingest.structure import split_structure
+
+    # OCR and slides set a list's items apart with blank lines: the line alone is still one of them
+    text = ("Förslagen omfattar bland annat:\n\nFärre tryckta rapporter\nSamordnade inköp av papper\n\n"
+            "Minskad städning av kontor\n\nLägre lokalkostnader\nGemensam växel\n\n"
+            "Ekonomi\n\nFörslagen ger en besparing på två miljoner kronor under året.\n")
+    blocks = split_structure(text, "T", "handlingsplan")
+    assert next(b for b in blocks if b.lines[0] == "Minskad städning av kontor").path == ("T",)
+    assert next(b for b in blocks if b.lines[0] == "Lägre lokalkostnader").path == ("T",)
+    # a title followed by prose ends the list: it heads its own text
+    assert next(b for b in blocks if b.lines[0].startswith("Förslagen ger")).path == ("T", "Ekonomi")
+
+    # where the items carry bullets, a line without one is a title
+    bullets = ("Förslagen omfattar:\n\n- Färre tryckta rapporter\n- Gemensam växel\n\n"
+               "Konsekvenser för personalen\n\n- Ökad arbetsbelastning\n")
+    blocks = split_structure(bullets, "T", "handlingsplan")
+    assert next(b for b in blocks if b.lines[0] == "- Ökad arbetsbelastning").path == ("T", "Konsekvenser för personalen")
+
+
 def test_a_footnote_goes_with_every_chunk_of_its_section_that_carries_its_mark(tmp_path, lexicon):
     """`+1,7 mnkr (+2,4)*` means nothing without `* Exklusive förrådsvaror …`, even when a table between them
     puts the two in different chunks; a Markdown bullet list of `* ` lines is no footnote."""
