@@ -94,6 +94,10 @@ def test_the_focus_is_the_thing_asked_about_not_a_verb_or_a_name(bot):
     # `låg` (lay) is passed over; `lag` (a law) is what `Vilken lag …` asks about, though the two fold alike
     assert bot.reader.read("Vilken lag gäller för den interna kontrollen?").focus[0] == "lag"
     assert bot.reader.read("Var låg mötet?").focus[0] == "motet"
+    # `det` before `är … att` stands for the clause after `att`; in `Finns det pengar att …` it is a dummy subject
+    assert bot.reader.read("När är det tänkt att budgeten ska beslutas?").focus[0] == "budget"
+    assert bot.reader.read("Varför är det viktigt att sjukfrånvaron minskar?").focus[0] == "sjukfranvaron"
+    assert bot.reader.read("Finns det pengar att spara?").focus[0] == "peng"
 
 
 def test_proper_names_and_the_area_after_omrade_are_what_the_question_names(bot):
