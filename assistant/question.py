@@ -401,7 +401,7 @@ class QuestionReader:
         if not opening and skip < len(words) and fold(words[skip]).lower() == "hur":
             opening, verb_next, skip = "hur", True, skip + 1  # `Hur mäts …`, `Hur påverkas …`: the verb comes next
         if verb_next and opening and not opening.endswith(" att") and skip < len(words) \
-                and fold(words[skip]) not in self.words.focus_skip:
+                and not self.words.skips_in_focus(words[skip]):
             # a Swedish question puts its finite verb second: after a whole question phrase (`När`, `Varför`,
             # `Vilket datum`, a bare `Hur`) comes the verb, and what is asked about is its subject (`När hölls
             # omvärldsseminariet?`, `Varför minskade sjukfrånvaron?`); after `att` the clause puts its subject first
