@@ -408,15 +408,14 @@ class QuestionReader:
             # (`Hur kommer det sig att besparingarna ökar?`)
             skip += 1
         folded_words = [fold(w) for w in words]
-        at = next((j for j in range(skip, min(skip + 3, len(words))) if folded_words[j] == "det"), None)
+        at = next((j for j in range(max(1, skip), min(skip + 3, len(words))) if folded_words[j] == "det"), None)
         if at is not None and at + 2 < len(words) and folded_words[at - 1] in ("ar", "var", "blir", "blev") \
                 and folded_words[at + 2] == "att":
             # `När är det tänkt att planen ska beslutas?`, `Varför är det viktigt att …`: `det` stands for the clause
             # after `att` (not in `Finns det pengar att spara`), and what is asked about is that clause's subject
             skip = at + 3
         name: list[str] = []  # the name just passed over
-        for word in words[skip:]:
-            folded = fold(word)
+        for word, folded in zip(words[skip:], folded_words[skip:]):
             if name and folded in self.words.generic_nouns:
                 return name  # `Vilket HME-värde …`: the value of HME
             name = []

@@ -43,7 +43,8 @@ from .vectors import VectorStore
 # broken by a blank line, or a line ending in a preposition or conjunction, is one sentence; 23: a chunk carries
 # the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit;
 # 25: a figure in running text keeps the unit as its sentence spells it; 26: a table's rows grouped under a label
-# (`Vårdsystem:`) are a lead unit with that label).
+# (`Vårdsystem:`) are a lead unit with that label; 27: a title whose first content is another title heads it and
+# the titles after it, until its page ends; 28: a line alone inside a plain list announced by a colon is an item).
 PIPELINE_VERSION = "28"
 
 

@@ -38,6 +38,7 @@ LEVEL_STRATEGY, LEVEL_AREA, LEVEL_GOAL, LEVEL_GROUP, LEVEL_TITLE = 5, 5, 6, 7, 8
 LEVEL_CONTENT = 99  # deeper than any heading: what follows belongs to the last one
 YEAR_END = re.compile(r"[A-Za-zÅÄÖåäö]\s+(19|20)\d\d$")
 LIST_ITEM = re.compile(r"^[-*•]\s")
+LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
 
 
 @dataclass
@@ -280,7 +281,7 @@ def _item_shaped(lines: list[str], i: int | None) -> bool:
     if i is None:
         return False
     s = lines[i].strip()
-    return 0 < len(s) <= 80 and s[-1] not in ".:!?"
+    return 0 < len(s) <= LIST_LINE_CHARS and s[-1] not in ".:!?"
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:

@@ -16,6 +16,7 @@ import re
 from core.models import Chunk, Unit
 
 from .chunking import FOOTNOTE, marks_in  # the chunker finds a section's notes; a unit's marks are read alike
+from .structure import LIST_LINE_CHARS  # the structure step and the units agree on what a list's line is
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)]|[a-h]\))\s+")  # `e)`: a lettered point
@@ -41,7 +42,6 @@ MAX_LEAD_ITEMS = 15
 # Ytterligare en åtgärd är … Den största besparingen avser …`); a longer one is a passage, not an answer.
 MAX_PARAGRAPH_SENTENCES = 5
 TOTAL_ROW = re.compile(r"(summa|totalsumma|totalt?)\b", re.I)  # a table's sum row closes the group above it
-LIST_LINE_CHARS = 80  # wrapped prose fills its lines; a list's lines end where the item does
 _NAME_WORD = r"[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖÉ][a-zåäöéüø]+)?"  # `Angelica`, `Lund-Ek`
 NAME_LINE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}$")
 TITLE_LINE = re.compile(r"^[A-ZÅÄÖÉ][\w.-]*(?: [\w.-]+){0,2}$")
