@@ -397,9 +397,9 @@ class QuestionReader:
         `vilket …`, `vem är …` asks about (`är`, `nya`, `mkt`, `innebär` are passed over, and proper names, which
         `names` holds: in `Angelica Erikssons telefonnummer` the focus is the number)."""
         named = {n[0] for n in names}
-        skip = len(opening.split()) + (1 if words and fold(words[0]) in ("och", "men", "sa", "and", "but", "so") else 0)
-        if not opening and skip < len(words) and fold(words[skip]).lower() == "hur":
-            opening, verb_next, skip = "hur", True, skip + 1  # `Hur mäts …`, `Hur påverkas …`: the verb comes next
+        skip = len(opening.split()) + (1 if words and fold(words[0]).lower() in self.words.conjunctions else 0)
+        if not opening and skip < len(words) and fold(words[skip]).lower() in self.words.verb_openings:
+            opening, verb_next, skip = fold(words[skip]).lower(), True, skip + 1  # the verb comes next
         if verb_next and opening and not opening.endswith(" att") and skip < len(words) \
                 and not self.words.skips_in_focus(words[skip]):
             # a Swedish question puts its finite verb second: after a whole question phrase (`När`, `Varför`,
@@ -409,7 +409,7 @@ class QuestionReader:
             skip += 1
         folded_words = [fold(w) for w in words]
         at = next((j for j in range(max(1, skip), min(skip + 3, len(words))) if folded_words[j] == "det"), None)
-        if at is not None and at + 2 < len(words) and folded_words[at - 1] in ("ar", "var", "blir", "blev") \
+        if at is not None and at + 2 < len(words) and folded_words[at - 1] in self.words.copulas \
                 and folded_words[at + 2] == "att":
             # `När är det tänkt att planen ska beslutas?`, `Varför är det viktigt att …`: `det` stands for the clause
             # after `att` (not in `Finns det pengar att spara`), and what is asked about is that clause's subject

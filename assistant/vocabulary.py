@@ -39,6 +39,8 @@ class Vocabulary(BaseModel):
     copulas: frozenset[str] = frozenset()
     auxiliaries: frozenset[str] = frozenset()
     pronouns: frozenset[str] = frozenset()
+    verb_openings: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()
     meaning_verbs: frozenset[str] = frozenset()  # naming verbs among them
     naming_verbs: frozenset[str] = frozenset()
     prepositions: list[str]
@@ -155,6 +157,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       spelled_content=frozenset(data.get("spelled_content", "").split()),
                       copulas=frozenset(data.get("copulas", "").split()),
                       auxiliaries=frozenset(data.get("auxiliaries", "").split()),
+                      verb_openings=frozenset(data.get("verb_openings", "").split()),
+                      conjunctions=frozenset(data.get("conjunctions", "").split()),
                       pronouns=frozenset(data.get("pronouns", "").split()),
                       naming_verbs=frozenset(naming := data.get("naming_verbs", "").split()),
                       meaning_verbs=frozenset(data.get("meaning_verbs", "").split() + naming),
