@@ -69,7 +69,9 @@ def figure_stats(figures) -> dict:
     for f in figures:  # `Område Fastigheter` and `Område fastigheter` are one area
         if f.area:
             by_key.setdefault(area_key(f.area), []).append(f.area)
-    areas = sorted((max(set(v), key=v.count) for v in by_key.values()), key=len, reverse=True)
+    # the spelling used most, the first seen on a tie: `max` over a set would pick by string hash, which differs
+    # from process to process, and two ingests of one corpus must store the same areas
+    areas = sorted((max(dict.fromkeys(v), key=v.count) for v in by_key.values()), key=len, reverse=True)
     other_rows = " ".join(sorted({fold(f.row).lower() for f in figures if not f.area}))
     return {
         "count": len(figures),

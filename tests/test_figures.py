@@ -363,3 +363,16 @@ def test_a_question_naming_a_paragraph_is_answered_by_figures_of_that_paragraph_
                if c.route == "figure"]
     assert figures == []
     assert "867,5" in _grounded(_figure_candidate(bot, "Vad var omsättningen enligt underlaget till § 58?")).answer
+
+
+def test_an_areas_spelling_is_chosen_alike_in_every_process():
+    """Two spellings of one area used equally often: the first seen is stored, whatever the process's string
+    hashing (a choice by set order would differ between two ingests of the same corpus)."""
+    script = (
+        "from types import SimpleNamespace as F; from index.records import figure_stats; "
+        "fs = [F(area=a, row='Summa', in_table=True, unit='tkr') for a in "
+        "('Område fastigheter', 'Område Fastigheter', 'Område Fastigheter', 'Område fastigheter', 'Område IT')]; "
+        "print(figure_stats(fs)['areas'])")
+    seen = {subprocess.run([sys.executable, "-c", script], cwd=REPO, env={"PYTHONHASHSEED": str(seed)},
+                           capture_output=True, text=True, check=True).stdout.strip() for seed in range(6)}
+    assert seen == {"['Område fastigheter', 'Område IT']"}
