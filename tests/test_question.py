@@ -98,6 +98,10 @@ def test_the_focus_is_the_thing_asked_about_not_a_verb_or_a_name(bot):
     assert bot.reader.read("När är det tänkt att budgeten ska beslutas?").focus[0] == "budget"
     assert bot.reader.read("Varför är det viktigt att sjukfrånvaron minskar?").focus[0] == "sjukfranvaron"
     assert bot.reader.read("Finns det pengar att spara?").focus[0] == "peng"
+    # a follow-up that starts with a conjunction reads as the question after it
+    assert bot.reader.read("och när hölls omvärldsseminariet?").focus[0] == \
+        bot.reader.read("När hölls omvärldsseminariet?").focus[0]
+    assert bot.reader.read("Men hur mäts personalens engagemang?").focus[0] == "personal"
 
 
 def test_proper_names_and_the_area_after_omrade_are_what_the_question_names(bot):
