@@ -103,6 +103,23 @@ ande eras erar erade erat erats erades ering eringen eringar tisera tiseras tise
 ticeras""".split()) | {""}
 
 
+# English loanwords as Swedish spells them (`QuestionReader._cognate`). Hand-written: FreeDict, the one
+# English–Swedish resource the package registries offer, lacks most of them (`telephony`, `vacant`, `endoscopy`).
+COGNATE_PREFIX = 6  # a shorter shared beginning (`serve`, `proposal`) says nothing of meaning
+_SWEDISH_LETTERS = [(re.compile(r"ph"), "f"), (re.compile(r"th"), "t"), (re.compile(r"qu"), "kv"),
+                    (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"y"), "i"),
+                    (re.compile(r"w"), "v")]
+
+
+def swedish_spelling(word: str) -> str:
+    """An English word as Swedish would spell its loanword (`inspection` → `inspektion`, `telephony` →
+    `telefoni`): a few regular letter correspondences, not a translation."""
+    out = word.lower()
+    for pattern, letters in _SWEDISH_LETTERS:
+        out = pattern.sub(letters, out)
+    return out
+
+
 # Verb particles that Swedish also writes joined to the verb (`skriva av` / `avskriva`, `lägga ner` /
 # `nerlägga`). Not `på`, `till`, `om`, `över`: mostly prepositions, and `ligger på` is not `påligger`.
 PARTICLES = frozenset({"av", "upp", "ut", "in", "ner", "ned", "bort", "fram", "ihop", "tillbaka", "undan"})
@@ -451,8 +468,9 @@ class QuestionReader:
 
     def _english(self, token: str, in_name: bool = False) -> list[str]:
         """An English word as the Swedish words the corpus uses for it: the domain vocabulary first, then the
-        bilingual dictionary (only translations the corpus holds), else the word itself (`IT`, `Cosmic`). A word
-        of a name (`Shared` in `Shared Service Center`) is not looked up in the dictionary."""
+        bilingual dictionary (only translations the corpus holds), then a loanword the corpus spells nearly alike
+        (`_cognate`), else the word itself (`IT`, `Cosmic`). A word of a name (`Shared` in `Shared Service
+        Center`) is not looked up in the dictionary."""
         for form in (token, *english_bases(token)):  # `depreciations` is in the glossary as `depreciation`
             mapped = self.words.english.get(form)
             if mapped is not None:
@@ -465,7 +483,37 @@ class QuestionReader:
                        key=lambda w: -self.doc_freq[self.analyzer.terms(w)[0]])
         # else a translation the corpus writes only as the head of compounds (`byggnad` in
         # `byggnadsinvesteringar`)
-        return known[:2] or [w for w in translations if self._heads_compound(w)][:2] or [token]
+        return known[:2] or [w for w in translations if self._heads_compound(w)][:2] or self._cognate(token) or [token]
+
+    def _cognate(self, token: str) -> list[str]:
+        """A word the dictionary does not give that Swedish spells nearly alike (`vegetarian` → `vegetariska`,
+        `inspections` → `inspektioner`, `telephony` → `telefoni`, `vacant` → `vakant`): its spelling moved to
+        Swedish letters (c → k or s, ph → f, y → i) and matched against the corpus's words by a shared beginning
+        of at least six letters that leaves at most two of the English word over; of the words so found, the
+        shortest (the word before its compounds), then the most used."""
+        if fold(token) in self.vocab:
+            return []  # the corpus writes the word itself (`information`, `digital`)
+        if self._sorted_vocab is None:
+            self._sorted_vocab = sorted(self.vocab)
+        best: tuple[int, int, int, str] | None = None
+        # a base the suffix rules cut short (`propos` of `proposed`) is no word to match on
+        for form in (token, *(b for b in english_bases(token) if len(b) > COGNATE_PREFIX)):
+            swedish = swedish_spelling(form)
+            # the whole word, or all but one letter of seven, or all but two of eight: the shorter the match,
+            # the more of it must be shared (`positi` is not `position`)
+            for n in [n for n, over in ((len(swedish), 0), (len(swedish) - 1, 1), (len(swedish) - 2, 2))
+                      if n >= COGNATE_PREFIX + over]:
+                prefix = swedish[:n]
+                at = bisect.bisect_left(self._sorted_vocab, prefix)
+                while at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(prefix):
+                    word = self._sorted_vocab[at]
+                    key = (n, -len(word), self.vocab[word], word)  # the word itself before its compounds
+                    if best is None or key > best:
+                        best = key
+                    at += 1
+                if best is not None and best[0] == n:
+                    break
+        return self.analyzer.terms(best[3])[:1] if best else []
 
     def _swedish_compounds(self, translated: list[list[str]]) -> list[str]:
         """English writes apart what Swedish joins: `parking fee` is `parkeringsavgift`, `information security`

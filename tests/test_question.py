@@ -423,3 +423,18 @@ def test_a_share_of_money_asks_for_the_share_not_for_money(bot):
     share = bot.reader.read("Hur många procent av de externa kostnaderna ska sparas?").asks
     assert "percent" in share and "money" not in share
     assert "money" in bot.reader.read("Vad kostar lunchen?").asks
+
+
+def test_an_english_word_no_dictionary_gives_meets_the_swedish_word_spelt_nearly_alike(bot):
+    """Loanwords: `telephony` is `telefoni`, `vacant` `vakant`, `endoscopy` `endoskopi` once c, ph and y are
+    written as Swedish writes them; the corpus's own word is taken, not its compounds."""
+    read = bot.reader.read
+    assert "telefoni" in read("What does the move to a basic telephony model save?").normalized.split()
+    assert any(w.startswith("vakant") for w in read("How many positions are kept vacant?").normalized.split())
+    assert any(w.startswith("endoskopi") for w in read("What do the endoscopy premises cost?").normalized.split())
+    # a shared beginning too short, or a base the suffix rules cut short, is no loanword: `positions` is not
+    # `positiv`, `proposed` not `proposition`
+    assert "positiv" not in read("How many positions are kept vacant?").normalized
+    assert "proposition" not in read("What is proposed for the parking fee?").normalized
+    # a word the corpus writes itself stays itself (`information` is Swedish too)
+    assert "information" in read("What remains to be done on information security?").normalized.split()
