@@ -471,7 +471,9 @@ class QuestionReader:
         bilingual dictionary (only translations the corpus holds), then a loanword the corpus spells nearly alike
         (`_cognate`), else the word itself (`IT`, `Cosmic`). A word of a name (`Shared` in `Shared Service
         Center`) is not looked up in the dictionary."""
-        for form in (token, *english_bases(token)):  # `depreciations` is in the glossary as `depreciation`
+        # `depreciations` is in the glossary as `depreciation`; a word of a name only as written (`Shared` in
+        # `Shared Service Center` is not `share`)
+        for form in (token, *([] if in_name else english_bases(token))):
             mapped = self.words.english.get(form)
             if mapped is not None:
                 return [mapped] if mapped else []

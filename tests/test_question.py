@@ -438,3 +438,14 @@ def test_an_english_word_no_dictionary_gives_meets_the_swedish_word_spelt_nearly
     assert "proposition" not in read("What is proposed for the parking fee?").normalized
     # a word the corpus writes itself stays itself (`information` is Swedish too)
     assert "information" in read("What remains to be done on information security?").normalized.split()
+
+
+def test_administrative_english_reaches_the_words_a_meeting_page_uses_and_names_stay_as_written(bot):
+    """`proposed`, `current`, `share` are everyday words of agendas and reports that the dictionary gives in
+    another sense (`current` is `ström` there) or not at all; a word of a name is not taken by its base form."""
+    read = bot.reader.read
+    assert "föreslås" in read("Who is proposed to check the minutes?").normalized.split()
+    assert "nuvarande" in read("When does the current cleaning contract expire?").normalized.split()
+    assert "andel" in read("What share of the costs is personnel?").normalized.split()
+    named = read("What was the 2023 forecast for Shared Service Center?").normalized.split()
+    assert "shared" in named and "andel" not in named
