@@ -495,8 +495,7 @@ class QuestionReader:
         shortest (the word before its compounds), then the most used."""
         if fold(token) in self.vocab:
             return []  # the corpus writes the word itself (`information`, `digital`)
-        if self._sorted_vocab is None:
-            self._sorted_vocab = sorted(self.vocab)
+        vocab = self._vocab_sorted()
         best: tuple[int, int, int, str] | None = None
         # a base the suffix rules cut short (`propos` of `proposed`) is no word to match on
         for form in (token, *(b for b in english_bases(token) if len(b) > COGNATE_PREFIX)):
@@ -506,9 +505,9 @@ class QuestionReader:
             for n in [n for n, over in ((len(swedish), 0), (len(swedish) - 1, 1), (len(swedish) - 2, 2))
                       if n >= COGNATE_PREFIX + over]:
                 prefix = swedish[:n]
-                at = bisect.bisect_left(self._sorted_vocab, prefix)
-                while at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(prefix):
-                    word = self._sorted_vocab[at]
+                at = bisect.bisect_left(vocab, prefix)
+                while at < len(vocab) and vocab[at].startswith(prefix):
+                    word = vocab[at]
                     key = (n, -len(word), self.vocab[word], word)  # the word itself before its compounds
                     if best is None or key > best:
                         best = key
@@ -539,10 +538,15 @@ class QuestionReader:
         folded = fold(word).lower()
         if len(folded) < 5:
             return False
+        vocab = self._vocab_sorted()
+        at = bisect.bisect_left(vocab, folded)
+        return at < len(vocab) and vocab[at].startswith(folded)
+
+    def _vocab_sorted(self) -> list[str]:
+        """The corpus's words in order, for prefix lookups by bisection; sorted when first asked."""
         if self._sorted_vocab is None:
             self._sorted_vocab = sorted(self.vocab)
-        at = bisect.bisect_left(self._sorted_vocab, folded)
-        return at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(folded)
+        return self._sorted_vocab
 
     def _join_particle_verbs(self, words: list[str]) -> list[str]:
         """`skrivs fastigheterna av` is `avskrivs fastigheterna`: a verb with its particle one or two words on is

@@ -84,9 +84,13 @@ class Vocabulary(BaseModel):
         first (`Från vilket datum …`, `Med hur mycket …`). `spelled` is the question in lower case as typed, when
         it was typed with å/ä/ö: then a phrase the vocabulary spells with them (`vilka år`) must be typed so, and
         `vilka är` is no `vilka år`."""
-        opener = r"^(och|men|sa|så|and|but|so)\s+"
-        text = re.sub(opener, "", folded_question.strip())
-        typed = re.sub(opener, "", spelled.strip()) if spelled is not None else None
+        text = folded_question.strip()
+        # a follow-up's conjunction (`och vad …`, `så hur …`) is passed over, as it is from the typed question:
+        # folding keeps a question's length, so the same number of letters goes from both
+        first = text.split(maxsplit=1)
+        skip = len(text) - len(first[1]) if len(first) == 2 and first[0] in self.conjunctions else 0
+        text = text[skip:]
+        typed = spelled.strip()[skip:] if spelled is not None else None
         if typed is not None and len(typed) != len(text):
             typed = None  # not the same question: read it folded
 
