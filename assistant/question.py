@@ -19,6 +19,7 @@ from ingest.lexicon import fold
 from ingest.ocr_repair import Repairer, is_stripped
 
 from .bilingual import Bilingual, english_bases
+from .roles import Post, Posts
 from .vocabulary import AnswerType, load_vocabulary
 
 # The longest words in the documents run to about 30 letters; 60 characters without a space is no word anyone
@@ -80,6 +81,7 @@ class Question:
     units: set[str] = field(default_factory=set)  # what the units it names measure (`öre`, `procent`, `kronor`)
     names: list[tuple[str, ...]] = field(default_factory=list)  # stems of what the question names: `Cosmic`,
     # `HME`, `Lindesbergs lasarett`, the area after `Område`; an answer about something else does not answer
+    post: Post | None = None  # `Vem är ordförande i servicenämnden?`: the post whose holder is asked for
 
     @property
     def search_text(self) -> str:
@@ -187,6 +189,7 @@ class QuestionReader:
         # a role or body by how its name ends; the group is what makes it particular (`förvaltnings|chef`)
         self._role = re.compile(r"(\w*?)(?:" + "|".join(map(re.escape, self.words.cues.actor_endings))
                                 + r")(?:s|n|ns|en|ens)?")
+        self.posts = Posts(self.words)
 
     def read(self, text: str, filters: Filters | None = None) -> Question:
         text = ABSURD_WORD.sub(" ", text).strip()
@@ -267,17 +270,14 @@ class QuestionReader:
         topic = self._topic(words, names) if "decision" in asks else []
         focus = topic or self._kind_asked(words, names) or self._focus(words, opening, names,
                                                                        verb_next=wants in ("when", "why"))
-        if wants == "who" and any(len(role.group(1)) >= 3 for w in words if w not in STOPWORDS
-                                  and self.analyzer.terms(w)[:1] == focus[:1]
-                                  and (role := self._role.fullmatch(fold(w).lower()))):
-            # `Vem är förvaltningschef?`: a sentence naming that role does not say who holds it; `Vem är chef?` is
-            # answered by the role that is (`leds av en förvaltningschef`)
+        post = self._post_asked(words, focus) if wants == "who" else None
+        if post is not None:
             asks.add("person")
         return Question(text=text, normalized=normalized, terms=self.analyzer.terms(normalized),
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
                         hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
-                        asks=asks | {f"in {u}" for u in units}, topic=topic, units=units,
+                        asks=asks | {f"in {u}" for u in units}, topic=topic, units=units, post=post,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)
@@ -298,6 +298,23 @@ class QuestionReader:
         if self.words.skips_in_focus(after[0]) or after[0].isdigit():
             return False
         return not any(self._measure_spelled(w) for w in after)
+
+    def _post_asked(self, words: list[str], focus: list[str]) -> Post | None:
+        """The post whose holder a `vem` question asks for, when the post is what it asks about and is a
+        particular one: by its kind (`Vem är förvaltningschef?`) or by the body named with it (`Vem är ordförande
+        i servicenämnden?`). A sentence naming the post does not say who holds it; `Vem är chef?` is answered by
+        the post that is (`leds av en förvaltningschef`). A body named bare (`i fullmäktige`, `i nämnden`) is the
+        one the holder's unit or document must name."""
+        bodies = tuple(t for w in words if self._body(w, bare=True) for t in self.analyzer.terms(w)[:1])
+        for i, word in enumerate(words):
+            modifier = self.posts.modifier(words[i - 1]) if i else ""
+            asked = [word, words[i - 1]] if modifier else [word]  # `vice ordförande`: the focus may be `vice`
+            if word in STOPWORDS or all(self.analyzer.terms(w)[:1] != focus[:1] for w in asked):
+                continue
+            parts = self.posts.parts(word)
+            if parts is not None and (len(parts[0]) >= 3 or bodies):
+                return Post("".join(parts), modifier, bodies)
+        return None
 
     def _asks_name_of_role(self, words: list[str]) -> bool:
         """`Vad heter förvaltningschefen?` asks who holds the role, as `vem` does; `Vad heter strategin?` does
@@ -369,13 +386,14 @@ class QuestionReader:
         """`for`, `an`, `at`: a Swedish function word with its å/ä/ö typed away (`för`, `än`, `åt`)."""
         return any(form != word and form in STOPWORDS for form in self.analyzer.lexicon.forms_for_fold(word))
 
-    def _body(self, word: str) -> bool:
+    def _body(self, word: str, bare: bool = False) -> bool:
         """A particular body's name: a compound ending in a body word, inflected or not (`tandvårdsnämndens`,
-        `regionstyrelsen`); not the body word alone (`nämnden` is whichever the passage is about)."""
+        `regionstyrelsen`); not the body word alone (`nämnden` is whichever the passage is about) unless
+        `bare`."""
         folded = fold(word).lower()
         for head in self._body_heads:
             at = folded.rfind(head)
-            if at >= 3 and folded[at + len(head):] in BODY_ENDINGS:
+            if (at >= 3 or (bare and at == 0)) and folded[at + len(head):] in BODY_ENDINGS:
                 return True
         return False
 

@@ -26,6 +26,7 @@ from ingest.lexicon import fold
 from ingest.units import embedding_text, units_of
 
 from .question import IndexTerms, Question
+from .roles import Posts
 
 # A decision's or a proposal's own words (folded): `beslutar att`, `föreslås besluta`, `Motionen bifalls`,
 # `att avslå motion nr 27-2025`.
@@ -112,6 +113,7 @@ class Reader:
         self._money = phrase_pattern(self.words.cues.money_units)
         self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
+        self.posts = Posts(self.words)
         self._party = re.compile(r"\((?:" + "|".join(map(re.escape, self.words.cues.parties)) + r")\)")
 
     def idf(self, term: str) -> float:
@@ -181,7 +183,8 @@ class Reader:
                 "focus": self._focus(q, placed, placed_heads),
                 "focus_near": self._focus(q, placed | before | after, placed_heads | heads_before | heads_after),
                 "asks_met": float(q.asks <= offers),
-                "says_asked": float(self._says_asked(q.asks - {"decision"}, offers)),
+                "says_asked": float(self._says_asked(q.asks - {"decision"}, offers)
+                                    and (q.post is None or self._names_holder(q, r, placed))),
                 "names": self._names(q, placed | title_terms),
                 "sim": sim, "hit_rank": 1.0 / r.rank,
                 "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
@@ -292,7 +295,8 @@ class Reader:
             out.add("place")
         if DECISION.search(folded):
             out.add("decision")
-        person = bool(self._party.search(text)) or any(self._person(first, last) for first, last in NAME.findall(text))
+        person = bool(self._party.search(text)) or any(self._person(first, last) for first, last in NAME.findall(text)) \
+            or bool(self.posts.holders(text))  # `Elin Strand, förvaltningschef`: the post says it is a name
         if person:
             out.add("person")  # a name, not only a role: who holds the role `Vem är förvaltningschef` asks about
         if person or self._actor.search(folded):
@@ -318,6 +322,15 @@ class Reader:
             if "%" in text:
                 out.add(f"in {units.get('%', 'procent')}")
         return out
+
+    def _names_holder(self, q: Question, r: Reading, placed: set[str]) -> bool:
+        """Whether the unit names who holds the post asked about, of the body asked about: the body in the unit,
+        its section, or as the last word of the document's body (`Regionstyrelsens arbetsutskott` is an
+        utskott, not the styrelse)."""
+        if not self.posts.names_holder(q.post, r.unit.quote):
+            return False
+        where = placed | self._terms((r.chunk.body or "").split()[-1:][0] if r.chunk.body else "")
+        return all(covered(b, where) for b in q.post.bodies)
 
     @staticmethod
     def _says_asked(asked: set[str], offers: set[str]) -> bool:

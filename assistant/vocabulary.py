@@ -27,6 +27,8 @@ class Cues(BaseModel):
     number_words: list[str]
     money_units: list[str]
     parties: list[str]
+    roles: list[str] = []
+    role_modifiers: dict[str, str] = {}
     place: list[str] = []
     bodies: list[str] = []
     polite: list[str] = []
