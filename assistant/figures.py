@@ -36,6 +36,8 @@ MAX_LISTED = 8
 BASIS = {"budget": "budget", "budgeten": "budget", "budgeterat": "budget", "budgeterad": "budget",
          "budgeterade": "budget", "prognos": "prognos", "prognosen": "prognos", "prognoser": "prognos",
          "forecast": "prognos", "utfall": "utfall", "utfallet": "utfall", "outcome": "utfall"}
+BASIS_HEADS = [("budget", "budget"), ("prognos", "prognos"), ("utfall", "utfall")]  # a compound's last part
+BASIS_HEAD_ENDINGS = {"", "en", "et", "ar", "arna", "er", "erna"}
 COMPARE = re.compile(r"\bjamfort med\b|\bjamfort\b|\butvecklats?\b|\bforandr\w*|\bskillnad\w*|\bskil[jd]\w*|"
                      r"\b(okat|minskat)\b|\bcompared?\b|\bchanged?\b|\bdevelop\w*|\btrend\b|\bover (the )?years\b")
 # verbs and fillers of figure questions: they ask for a number, they do not say which
@@ -208,12 +210,14 @@ class FigureAnswerer:
         deviation = DEVIATION.search(folded)
         # `avvikelsen mot budget`, `bättre än budget`: the budget is what is compared with, not the figure's basis
         words = re.findall(r"[\wåäö-]+", COMPARED_BASIS.sub(" ", folded) if deviation else folded)
-        basis = next((_basis(w) for w in words if _basis(w)), None)
+        basis = next((_basis(w) for w in words if _basis(w)), None) \
+            or next((b for w in words if (b := _compound_basis(w)[1])), None)
         if q.english:
             basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
             (k for w in words for prefix, k in KIND_PREFIXES  # inflections, not compounds (`besparingskrav`)
-             if w.startswith(prefix) and len(w) - len(prefix) <= 4), None)
+             if w.startswith(prefix) and len(w) - len(prefix) <= 4), None) \
+            or next((k for w in words if (k := _compound_basis(w)[0])), None)
         if deviation and kind is None:
             kind = "avvikelse"
         areas: list[str] = []
@@ -251,6 +255,7 @@ class FigureAnswerer:
         for word in WORD.findall(q.normalized):
             w = fold(word).lower()
             if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad") or _basis(w) \
+                    or all(_compound_basis(w)) \
                     or (q.english and w in ENGLISH_HINTS):
                 continue
             stems = self.analyzer.terms(word)
@@ -630,6 +635,19 @@ def _paragraph_pattern(paragraph: str) -> re.Pattern:
     """The protocol paragraph a question names (`§ 58`), as a figure's section, table or document title prints
     it: a figure stands in that paragraph, or in a document that paragraph titles (an extract with its annex)."""
     return re.compile(re.escape(paragraph).replace(r"\ ", r"\s*") + r"(?!\d)")
+
+
+def _compound_basis(word: str) -> tuple[str | None, str | None]:
+    """`investeringsbudgeten`, `helårsprognosen`, `driftbudget`: a compound whose head names a basis names that
+    basis, and its first part the kind when it is one (`investerings|budget`: investments, as budgeted). A first
+    part that is no kind (`drift`) stays a word the figure's label must hold."""
+    for head, basis in BASIS_HEADS:
+        at = word.rfind(head)
+        if at >= 3 and word[at + len(head):] in BASIS_HEAD_ENDINGS:
+            first = word[:at]
+            kind = next((k for prefix, k in KIND_PREFIXES if first in (prefix, prefix + "s")), None)
+            return kind, basis
+    return None, None
 
 
 def _basis(word: str) -> str | None:

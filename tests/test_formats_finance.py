@@ -230,3 +230,16 @@ def test_deviation_questions_get_the_deviation(fin_bot):
 
     assert format_number(abs(deviation.value)) in text and format_number(budget.value) not in text
     assert any(c.source == ANNUAL for c in answer.citations)
+
+
+def test_a_compound_of_a_kind_and_a_basis_asks_for_both(fin_bot):
+    # `investeringsbudget`: investments, as budgeted; `driftbudgeten`: a budget, and `drift` a word the label holds
+    read = fin_bot.figure_answerer.read
+    invest = read(fin_bot.reader.read("Hur stor är investeringsbudgeten 2026?"))
+    assert (invest.kind, invest.basis) == ("investering", "budget")
+    assert not any("investering" in t for t in invest.terms)
+    running = read(fin_bot.reader.read("Vad är driftbudgeten för 2026?"))
+    assert (running.kind, running.basis) == (None, "budget") and "driftbudgeten" in running.terms
+    # the running text `av en budget på 142 mnkr för året` answers, not the period's result beside it
+    answer = fin_bot.ask("Vilken investeringsbudget för 2026 nämns i månadsrapporten för februari?")
+    assert not answer.abstained and "142" in answer.answer and "4,1" not in answer.answer
