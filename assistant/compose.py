@@ -15,7 +15,7 @@ from index.search import Hit
 
 from .grounding import ungrounded_figures
 from .question import Question
-from .reader import Reader, Reading
+from .reader import Reader, Reading, registry_heading
 from .scoring import softmax
 from .select import Candidate
 
@@ -156,6 +156,8 @@ def compose(question: str, readings: list[Reading]) -> Answer | None:
             text = f"{u.text} [{n}]"
         if n == 1:
             where = c.section_path[-1] if len(c.section_path) > 1 else c.part
+            if (case := registry_heading(c.section_path)) and case != where:
+                where = f"{case} › {where}"  # the agenda item's case number stands over its proposal
             text = f"Enligt {c.part} ({where}): {text}"
         parts.append(text)
     answer = " ".join(parts).strip()

@@ -258,7 +258,8 @@ class QuestionReader:
             asks.add("money")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
-        asks |= self.words.contact_asked(folded)  # a phone number, an e-mail address
+        if particulars := self.words.particulars_asked(folded):  # a phone number, an e-mail address, a case number
+            asks = particulars  # `Vilket ärendenummer har ärendet om ändrad taxa`: the number, not the fee's money
         if decision:
             asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
         units = {self.words.units[w] for w in folded_words if w in self.words.units}

@@ -56,9 +56,19 @@ ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
 PHONE = re.compile(r"(?<![\w,.+-])0\d{1,3}\s?[-–]\s?\d{2,3}(?:[\s-]?\d{2,3}){1,3}(?!\d)"
                    r"|\+46[\s-]?(?:\(0\))?\d{1,3}(?:[\s-]?\d{2,3}){2,4}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A registry number as printed: a series and a year with a running number (`SN 2025/288`, `RS 2026/77`), or run
+# together (`26RS1187`, `RS251695`, `DNRGS 260310`)
+REGISTRY_NUMBER = re.compile(r"\b[A-ZÅÄÖ]{2,6} ?(?:19|20)\d\d/\d{1,6}\b|\b\d{2}[A-ZÅÄÖ]{2,6}\d{3,7}\b"
+                             r"|\b[A-ZÅÄÖ]{2,6} ?\d{5,8}\b")
 DAY = re.compile(r"\b(?:den\s+)?\d{1,2}(?:e|:e)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
                  r"november|december)\b")
 NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
+
+
+def registry_heading(section_path: list[str]) -> str | None:
+    """The heading over a passage that carries its case's registry number (an agenda item's `(RS 2025/1402)`),
+    below the document's own title."""
+    return next((h for h in reversed(section_path[1:]) if REGISTRY_NUMBER.search(h)), None)
 
 
 @dataclass
@@ -114,6 +124,7 @@ class Reader:
         self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
         self.posts = Posts(self.words)
+        self._identifier_terms = {t for phrase in self.words.identifier_phrases for t in analyzer.terms(phrase)}
         self._party = re.compile(r"\((?:" + "|".join(map(re.escape, self.words.cues.parties)) + r")\)")
 
     def idf(self, term: str) -> float:
@@ -178,13 +189,17 @@ class Reader:
             own = {t for t in self.analyzer.terms(r.unit.text) if not YEARLIKE.match(t)}
             new = {t for t in own if not any(covered(t, {g}) for g in q_terms)}
             offers = self.offers(r.unit)
+            if "identifier" in q.asks and registry_heading(r.chunk.section_path):
+                offers.add("identifier")  # `5. Ändrad taxa för sjukresor (RS 2025/1402)`: the answer names it
             r.features = {
                 "cov": cov, "cov_text": cov_text, "cov_ctx": cov_ctx, "cov_next": cov_next, "cov_syn": cov_syn,
                 "focus": self._focus(q, placed, placed_heads),
                 "focus_near": self._focus(q, placed | before | after, placed_heads | heads_before | heads_after),
                 "asks_met": float(q.asks <= offers),
                 "says_asked": float(self._says_asked(q.asks - {"decision"}, offers)
-                                    and (q.post is None or self._names_holder(q, r, placed))),
+                                    and (q.post is None or self._names_holder(q, r, placed))
+                                    and ("identifier" not in q.asks
+                                         or self._of_subject(groups, weights, placed | title_terms))),
                 "names": self._names(q, placed | title_terms),
                 "sim": sim, "hit_rank": 1.0 / r.rank,
                 "bm25_hit": 1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
@@ -316,12 +331,24 @@ class Reader:
             out.add("phone")
         if EMAIL.search(text):
             out.add("email")
+        if REGISTRY_NUMBER.search(text):
+            out.add("identifier")
         if numbers:  # what its numbers are in: the units a question may ask for (`hur många öre`)
             units = self.words.units
             out |= {f"in {units[w]}" for w in WORD.findall(folded.lower()) if w in units}
             if "%" in text:
                 out.add(f"in {units.get('%', 'procent')}")
         return out
+
+    def _of_subject(self, groups: list[tuple[str, ...]], weights: list[float], have: set[str]) -> bool:
+        """Whether a unit is about what the question asks the number of: a registry number belongs to one case
+        or document (`Diarienummer: 26RS1187` is the annual report's), so most of the question's other words
+        (by rarity) stand in the unit, its section or its document's title."""
+        subject = [(g, w) for g, w in zip(groups, weights) if g[0] not in self._identifier_terms]
+        if not subject:
+            return True
+        return self._coverage([g for g, _ in subject], [w for _, w in subject], sum(w for _, w in subject),
+                              have) >= 0.5
 
     def _names_holder(self, q: Question, r: Reading, placed: set[str]) -> bool:
         """Whether the unit names who holds the post asked about, of the body asked about: the body in the unit,

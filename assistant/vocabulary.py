@@ -52,6 +52,7 @@ class Vocabulary(BaseModel):
     finite_endings: tuple[str, ...] = ()
     phone_phrases: list[str] = []
     email_phrases: list[str] = []
+    identifier_phrases: list[str] = []
     answer_types: dict[str, list[str]]
     measures: frozenset[str]
     doc_types: dict[str, str]
@@ -75,10 +76,12 @@ class Vocabulary(BaseModel):
         return self.frames(word) or lower in self.focus_skip \
             or (fold(lower) in self.focus_skip and lower not in self.spelled_content)
 
-    def contact_asked(self, folded_question: str) -> set[str]:
-        """`phone` and `email`, for a question that asks for a phone number or an e-mail address."""
+    def particulars_asked(self, folded_question: str) -> set[str]:
+        """`phone`, `email` and `identifier`, for a question that asks for a phone number, an e-mail address or
+        a case's registry number: only a unit that prints one can answer it."""
         text = folded_question.lower()
-        return {kind for kind, phrases in (("phone", self.phone_phrases), ("email", self.email_phrases))
+        return {kind for kind, phrases in (("phone", self.phone_phrases), ("email", self.email_phrases),
+                                           ("identifier", self.identifier_phrases))
                 if phrases and _compiled(tuple(phrases)).search(text)}
 
     def opening(self, folded_question: str, spelled: str | None = None) -> tuple[AnswerType, str]:
@@ -172,6 +175,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()), answer_types=data["answer_types"],
                       phone_phrases=data.get("phone_phrases", []), email_phrases=data.get("email_phrases", []),
+                      identifier_phrases=data.get("identifier_phrases", []),
                       finite_endings=tuple(data.get("finite_endings", [])),
                       measures=frozenset(data["measures"].split()), doc_types=data["doc_types"],
                       cues=Cues(**data["cues"]), english=data["english"],
