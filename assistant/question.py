@@ -305,15 +305,21 @@ class QuestionReader:
         particular one: by its kind (`Vem är förvaltningschef?`) or by the body named with it (`Vem är ordförande
         i servicenämnden?`). A sentence naming the post does not say who holds it; `Vem är chef?` is answered by
         the post that is (`leds av en förvaltningschef`). A body named bare (`i fullmäktige`, `i nämnden`) is the
-        one the holder's unit or document must name."""
+        one the holder's unit or document must name; a meeting makes the post particular as a body does, and
+        leading a meeting or a body is chairing it (`Vem ledde mötet?`, `Vem leder regionstyrelsen?`)."""
         bodies = tuple(t for w in words if self._body(w, bare=True) for t in self.analyzer.terms(w)[:1])
+        folded = [fold(w).lower() for w in words]
+        meeting = any(w in self.words.cues.meetings for w in folded)
+        if (bodies or meeting) and self.words.cues.chair_post and not any(self.posts.parts(w) for w in words) \
+                and any(w in self.words.cues.chair_verbs for w in folded):
+            return Post(self.words.cues.chair_post, "", bodies)  # `Vem ledde mötet?`: its chair
         for i, word in enumerate(words):
             modifier = self.posts.modifier(words[i - 1]) if i else ""
             asked = [word, words[i - 1]] if modifier else [word]  # `vice ordförande`: the focus may be `vice`
             if word in STOPWORDS or all(self.analyzer.terms(w)[:1] != focus[:1] for w in asked):
                 continue
             parts = self.posts.parts(word)
-            if parts is not None and (len(parts[0]) >= 3 or bodies):
+            if parts is not None and (len(parts[0]) >= 3 or bodies or meeting):
                 return Post("".join(parts), modifier, bodies)
         return None
 

@@ -29,6 +29,9 @@ class Cues(BaseModel):
     parties: list[str]
     roles: list[str] = []
     role_modifiers: dict[str, str] = {}
+    meetings: list[str] = []
+    chair_verbs: list[str] = []
+    chair_post: str = ""
     place: list[str] = []
     bodies: list[str] = []
     polite: list[str] = []

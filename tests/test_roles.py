@@ -61,7 +61,18 @@ def test_a_question_asks_for_the_holder_of_a_particular_post(bot, question, titl
     assert "person" in q.asks
 
 
+@pytest.mark.parametrize("question, bodies", [
+    ("Vem leder regionstyrelsen?", 1),  # leading a body is chairing it
+    ("Vem ledde sammanträdet?", 0),  # and so is leading a meeting
+    ("Vem var ordförande på mötet?", 0),  # a meeting makes a bare post particular
+])
+def test_leading_a_meeting_or_a_body_asks_for_its_chair(bot, question, bodies):
+    q = bot.reader.read(question)
+    assert q.post is not None and q.post.title == "ordforande" and len(q.post.bodies) == bodies
+
+
 @pytest.mark.parametrize("question", [
+    "Vem leder Regionservice?",  # an administration is led by its chef, a post the documents name (`leds av …`)
     "Vem är chef?",  # any chef: the post itself answers (`leds av en förvaltningschef`)
     "Vem föreslås justera protokollet jämte ordföranden i regionstyrelsen?",  # the chair is not what is asked
     "Vad beslutade servicenämnden om budgeten?",
