@@ -39,15 +39,22 @@ TARGETS = [
     (re.compile(r"\bvardegrund\w*|\bvarderingar\w*"), "värdegrund"),
     (re.compile(r"\bfullmaktiges mal\w*"), "fullmäktiges mål"),
     (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
-    (re.compile(r"\byrkande\w*|\byrkade\b|\byrkat\b"), "yrkande"),
+    (re.compile(r"\byrkande\w*"), "yrkande"),
     (re.compile(r"\bexpedier\w*"), "expediering"),
-    (re.compile(r"\bforslag(en|et)? till beslut\b|\bforeslas\b|\bforeslogs\b|\bforeslar\b|\bforeslog\b"), "förslag"),
+    (re.compile(r"\bforslag(en|et)? till beslut\b|\bforesl\w+ till beslut\b"), "förslag"),
     (re.compile(r"\bpropositionsordning\w*"), "propositionsordning"),
     (re.compile(r"\bjusterad\w*|\bjustering\w*"), "justering"),
     (re.compile(r"\bbeslutsunderlag\w*"), "underlag"),
     (re.compile(r"\batgard(er|erna|en)?\b|\bbesparingsatgard\w*|\bbesparingsforslag\w*"), "åtgärd"),
     (re.compile(r"\breserv\w*"), "reservation"),
-    (re.compile(r"\bbeslut\w*"), "beslut"),
+    (re.compile(r"\bbeslut(?!a\b|ar\b|ade\b|at\b|as\b|ades\b)\w*"), "beslut"),
+]
+# A verb names what to list only when no noun does: `Vad yrkade Sjöberg?` lists motions, `Vilka åtgärder föreslås?`
+# the measures proposed, not the proposals for decision
+VERB_TARGETS = [
+    (re.compile(r"\byrkade\b|\byrkat\b"), "yrkande"),
+    (re.compile(r"\bforeslas\b|\bforeslogs\b|\bforeslar\b|\bforeslog\b"), "förslag"),
+    (re.compile(r"\bbeslut(a|ar|ade|at|as|ades)\b"), "beslut"),
 ]
 GOAL_LEVELS = {"indikator", "uppdrag", "effektmål", "fokusområde", "perspektiv", "strategi", "vision", "värdegrund",
                "fullmäktiges mål", "nämndens mål"}
@@ -144,7 +151,8 @@ class ListAnswerer:
     def read(self, q: Question) -> ListQuery | None:
         folded = fold(q.normalized).lower()
         original = fold(q.text).lower()
-        matched = [t for pattern, t in TARGETS if pattern.search(folded) or pattern.search(original)]
+        matched = [t for pattern, t in TARGETS if pattern.search(folded) or pattern.search(original)] \
+            or [t for pattern, t in VERB_TARGETS if pattern.search(folded) or pattern.search(original)]
         levels = [t for t in matched if t in GOAL_LEVELS]
         if "fullmäktiges mål" in levels or "effektmål" in levels:
             levels = [t for t in levels if t != "nämndens mål"]  # the word `mål` was part of the other name

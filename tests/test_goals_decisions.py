@@ -160,6 +160,16 @@ def test_goals_of_a_year_are_complete_and_fulfilment_is_marked(bot):
     assert len(missed) == 1 and "Cosmic" in missed[0]
 
 
+@pytest.mark.parametrize("question, target", [
+    ("Vilka åtgärder föreslås för Område IT?", "åtgärd"),  # the noun, not the verb, names what to list
+    ("Vad föreslogs till beslut i paragraf 58?", "förslag"),  # `föreslogs till beslut` is the proposals
+    ("Vad yrkade ordföranden i § 58?", "yrkande"),  # with no noun, the verb names it
+    ("Vad beslutade arbetsutskottet i § 58?", "beslut"),
+])
+def test_what_to_list_is_named_by_the_questions_noun_before_its_verb(bot, question, target):
+    assert bot.list_answerer.read(bot.reader.read(question)).target == target
+
+
 def test_a_list_question_the_records_cannot_answer_falls_back(bot):
     a = bot.ask("Vilka uppdrag har Område kommunikation?")
     assert a.abstained or not a.answer.startswith(("Ett uppdrag", "Två uppdrag"))
