@@ -41,7 +41,7 @@ TARGETS = [
     (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
     (re.compile(r"\byrkande\w*"), "yrkande"),
     (re.compile(r"\bexpedier\w*"), "expediering"),
-    (re.compile(r"\bforslag(en|et)? till beslut\b|\bforesl\w+ till beslut\b"), "förslag"),
+    (re.compile(r"\bforslag(en|et)? till beslut\b|\bforesl\w+ till beslut\b|\bbeslutsforslag\w*"), "förslag"),
     (re.compile(r"\bpropositionsordning\w*"), "propositionsordning"),
     (re.compile(r"\bjusterad\w*|\bjustering\w*"), "justering"),
     (re.compile(r"\bbeslutsunderlag\w*"), "underlag"),

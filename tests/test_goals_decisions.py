@@ -163,6 +163,7 @@ def test_goals_of_a_year_are_complete_and_fulfilment_is_marked(bot):
 @pytest.mark.parametrize("question, target", [
     ("Vilka åtgärder föreslås för Område IT?", "åtgärd"),  # the noun, not the verb, names what to list
     ("Vad föreslogs till beslut i paragraf 58?", "förslag"),  # `föreslogs till beslut` is the proposals
+    ("Vilka beslutsförslag fanns i § 58?", "förslag"),  # a compound is a kind of its last part
     ("Vad yrkade ordföranden i § 58?", "yrkande"),  # with no noun, the verb names it
     ("Vad beslutade arbetsutskottet i § 58?", "beslut"),
 ])
