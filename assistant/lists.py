@@ -173,7 +173,8 @@ class ListAnswerer:
         frame_stems = self._frame_stems()
         for word in WORD.findall(q.normalized):
             w = fold(word).lower()
-            if w.isdigit() or w in LIST_FRAME or w in STOPWORDS or w in FRAME_WORDS or w in area_words or len(w) < 3:
+            if w.isdigit() or w in LIST_FRAME or w in STOPWORDS or w in FRAME_WORDS or w in area_words or len(w) < 3 \
+                    or set(self.areas.mentioned(word)) & set(areas):  # an area's name inflected (`måltidsservicen`)
                 continue
             stems = self.analyzer.terms(word)
             if not stems or stems[0] in frame_stems:

@@ -44,8 +44,9 @@ from .vectors import VectorStore
 # the footnotes its marks refer to, and a marked unit is quoted with its note; 24: a short paragraph is a unit;
 # 25: a figure in running text keeps the unit as its sentence spells it; 26: a table's rows grouped under a label
 # (`Vårdsystem:`) are a lead unit with that label; 27: a title whose first content is another title heads it and
-# the titles after it, until its page ends; 28: a line alone inside a plain list announced by a colon is an item).
-PIPELINE_VERSION = "28"
+# the titles after it, until its page ends; 28: a line alone inside a plain list announced by a colon is an item;
+# 29: an area's name inflected with -n or -ns (`måltidsservicen`) tags what it is in).
+PIPELINE_VERSION = "29"
 
 
 class EmbedderMismatchError(RuntimeError):

@@ -45,7 +45,8 @@ class Areas:
                     self._patterns.append((pattern, area.name))
                 else:
                     key = re.escape(fold(name).lower()).replace(r"\ ", r"[\s-]+")
-                    self._patterns.append((re.compile(r"\b" + key + r"(?:s|ets|en|et|na)?\b"), area.name))
+                    # definite and genitive endings; a name ending in a vowel takes -n (`måltidsservicen`)
+                    self._patterns.append((re.compile(r"\b" + key + r"(?:s|ets|en|ens|et|na|n|ns)?\b"), area.name))
                 if not name.lower().startswith("område"):
                     self._patterns.append((re.compile(compound_pattern(name)), area.name))
 

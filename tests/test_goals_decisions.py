@@ -38,6 +38,8 @@ def test_area_names_resolve_in_any_spelling():
     assert areas.normalize("Område Fastigheter") == "Område fastigheter"
     assert areas.normalize("forsorjning") == "Område försörjning"
     assert areas.normalize("Måltidsservice") == "Område försörjning"  # a unit under the area
+    assert areas.normalize("måltidsservicen") == "Område försörjning"  # definite: a vowel's -n
+    assert areas.normalize("Måltidsservicens") == "Område försörjning"
     assert areas.normalize("IT-området") == "Område IT"
     assert areas.mentioned("IT-investeringar och it-stöd") == []  # not the area, and not the pronoun
     assert load_areas(Path("/nonexistent")).names == []
@@ -158,6 +160,11 @@ def test_goals_of_a_year_are_complete_and_fulfilment_is_marked(bot):
     assert len(_listed(bot.ask("Vilka mål har nämnden för 2026?"))) == 11
     missed = _listed(bot.ask("Vilka mål uppfylldes inte 2025?"))
     assert len(missed) == 1 and "Cosmic" in missed[0]
+
+
+def test_an_areas_name_inflected_names_the_area_and_does_not_narrow_its_list(bot):
+    lq = bot.list_answerer.read(bot.reader.read("Vilka beslut har fattats för måltidsservicen?"))
+    assert lq.areas == ["Område försörjning"] and lq.terms == []
 
 
 @pytest.mark.parametrize("question, target", [
