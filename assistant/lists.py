@@ -37,7 +37,7 @@ TARGETS = [
     (re.compile(r"\bstrategi(er|erna|n)?\b|\bstrategiomrad\w*"), "strategi"),
     (re.compile(r"\bvision\w*"), "vision"),
     (re.compile(r"\bvardegrund\w*|\bvarderingar\w*"), "värdegrund"),
-    (re.compile(r"\bfullmaktiges mal\w*"), "fullmäktiges mål"),
+    (re.compile(r"\bfullmaktiges mal\w*|\bfullmaktigemal\w*"), "fullmäktiges mål"),  # also as one word
     (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
     (re.compile(r"\byrkande\w*"), "yrkande"),
     (re.compile(r"\bexpedier\w*"), "expediering"),

@@ -171,6 +171,7 @@ def test_an_areas_name_inflected_names_the_area_and_does_not_narrow_its_list(bot
     ("Vilka åtgärder föreslås för Område IT?", "åtgärd"),  # the noun, not the verb, names what to list
     ("Vad föreslogs till beslut i paragraf 58?", "förslag"),  # `föreslogs till beslut` is the proposals
     ("Vilka beslutsförslag fanns i § 58?", "förslag"),  # a compound is a kind of its last part
+    ("Vilka fullmäktigemål tas upp 2025?", "fullmäktiges mål"),  # the name written as one word
     ("Vad yrkade ordföranden i § 58?", "yrkande"),  # with no noun, the verb names it
     ("Vad beslutade arbetsutskottet i § 58?", "beslut"),
 ])
