@@ -186,10 +186,7 @@ class QuestionReader:
         self.bilingual = bilingual or Bilingual.find()
         self._measure_stems = sorted({m for m in self.words.measures if len(m) >= 5})
         self._body_heads = [fold(b).lower() for b in self.words.cues.bodies]
-        # a role or body by how its name ends; the group is what makes it particular (`förvaltnings|chef`)
-        self._role = re.compile(r"(\w*?)(?:" + "|".join(map(re.escape, self.words.cues.actor_endings))
-                                + r")(?:s|n|ns|en|ens)?")
-        self.posts = Posts(self.words)
+        self.posts = Posts(self.words)  # posts by how their titles end (`förvaltnings|chef`)
 
     def read(self, text: str, filters: Filters | None = None) -> Question:
         text = ABSURD_WORD.sub(" ", text).strip()
@@ -324,13 +321,13 @@ class QuestionReader:
         return None
 
     def _asks_name_of_role(self, words: list[str]) -> bool:
-        """`Vad heter förvaltningschefen?` asks who holds the role, as `vem` does; `Vad heter strategin?` does
+        """`Vad heter förvaltningschefen?` asks who holds the post, as `vem` does; `Vad heter strategin?` does
         not."""
         folded = [fold(w).lower() for w in words]
         if len(folded) < 3 or folded[0] != "vad" or folded[1] not in self.words.naming_verbs:
             return False
         subject = next((w for w in folded[2:] if w not in self.words.pronouns and w not in STOPWORDS), "")
-        return bool(self._role.fullmatch(subject))
+        return self.posts.parts(subject) is not None
 
     def _kind_asked(self, words: list[str], names: list[tuple[str, ...]]) -> list[str]:
         """`Vad har Område IT fått för uppdrag?`, `Vad är det för besparingar?`: `vad … för` a noun closing the
