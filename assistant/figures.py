@@ -210,14 +210,13 @@ class FigureAnswerer:
         deviation = DEVIATION.search(folded)
         # `avvikelsen mot budget`, `bättre än budget`: the budget is what is compared with, not the figure's basis
         words = re.findall(r"[\wåäö-]+", COMPARED_BASIS.sub(" ", folded) if deviation else folded)
-        basis = next((_basis(w) for w in words if _basis(w)), None) \
-            or next((b for w in words if (b := _compound_basis(w)[1])), None)
+        compounds = [_compound_basis(w) for w in words]  # (kind, basis) of `investeringsbudgeten`
+        basis = next((_basis(w) for w in words if _basis(w)), None) or next((b for _, b in compounds if b), None)
         if q.english:
             basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
             (k for w in words for prefix, k in KIND_PREFIXES  # inflections, not compounds (`besparingskrav`)
-             if w.startswith(prefix) and len(w) - len(prefix) <= 4), None) \
-            or next((k for w in words if (k := _compound_basis(w)[0])), None)
+             if w.startswith(prefix) and len(w) - len(prefix) <= 4), None) or next((k for k, _ in compounds if k), None)
         if deviation and kind is None:
             kind = "avvikelse"
         areas: list[str] = []

@@ -356,7 +356,7 @@ class Reader:
         utskott, not the styrelse)."""
         if not self.posts.names_holder(q.post, r.unit.quote):
             return False
-        where = placed | self._terms((r.chunk.body or "").split()[-1:][0] if r.chunk.body else "")
+        where = placed | self._terms(" ".join((r.chunk.body or "").split()[-1:]))
         return all(covered(b, where) for b in q.post.bodies)
 
     @staticmethod

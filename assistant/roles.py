@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.lexicon import fold
+from ingest.lexicon import FOLD, fold
 
 from .vocabulary import Vocabulary
 
@@ -23,7 +23,8 @@ from .vocabulary import Vocabulary
 _PART = r"[A-Z][a-zë]+(?:-[A-Z][a-zë]+)?"  # matched on text with å/ä/ö as a/o
 _NAME = rf"{_PART}(?: {_PART}){{1,2}}"
 _INFLECTIONS = r"(?:ens|ns|en|n|s|erna|er)?"
-_PLAIN = str.maketrans("åäöÅÄÖéü", "aaoAAOeu")  # one letter for one: positions in the text stay
+# `fold`'s letters, capitals kept: one letter for one, so positions in the text stay
+_PLAIN = FOLD | {ord(chr(k).upper()): v.upper() for k, v in FOLD.items()}
 
 
 @dataclass(frozen=True)
