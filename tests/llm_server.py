@@ -8,7 +8,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.serving import free_port, stop, wait_until_up
+from tests.serving import died_while_used, free_port, stop, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 LLAMA = Path(os.environ.get("ASSISTANT_TEST_LLAMA_VENV") or REPO / ".venv" / "llama")
@@ -33,6 +33,7 @@ def llama_server(log_path: Path, *extra: str, ready_s: float = 180.0):
         try:
             wait_until_up(lambda: _answers(f"{url}/models"), proc, log_path, "llama.cpp server", ready_s)
             yield url
+            died_while_used(proc, log_path, "llama.cpp server")
         finally:
             stop(proc)
 

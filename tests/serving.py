@@ -1,6 +1,7 @@
 """Servers the tests start on loopback: a free port, waiting until one answers, stopping it."""
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -26,10 +27,24 @@ def wait_until_up(ready: Callable[[], bool], proc: subprocess.Popen, log_path: P
         except Exception:  # noqa: BLE001 - not up yet
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            log = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+            log = _tail(log_path)
             state = f"exited ({proc.returncode})" if proc.poll() is not None else f"not up after {seconds:.0f} s"
             raise RuntimeError(f"{what} {state}: {log}")
         time.sleep(0.5)
+
+
+def _tail(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+
+
+def died_while_used(proc: subprocess.Popen, log_path: Path, what: str) -> None:
+    """Fail when the server exited before the tests were done with it: a crash otherwise shows only as refused
+    connections in whichever test came next (a llama.cpp build that hit an illegal instruction did that)."""
+    code = proc.poll()
+    if code is None:
+        return
+    how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    raise RuntimeError(f"{what} died while the tests used it ({how}): {_tail(log_path)}")
 
 
 def stop(proc: subprocess.Popen) -> None:
