@@ -598,7 +598,8 @@ class QuestionReader:
         """Restore å/ä/ö, then mend a typo when the corpus has exactly one close word (`fastighter`)."""
         word = self.repairer.repair_word(token, stripped=stripped) if token.isalpha() else token
         word = self.analyzer.restore(word)
-        if word.isdigit() or len(word) < 5 or fold(word) in self.vocab or self.analyzer.lexicon.is_known(word):
-            return word
+        if word.isdigit() or len(word) < 5 or fold(word) in self.vocab or self.analyzer.lexicon.is_known(word) \
+                or self.analyzer.lexicon.split_compound(word.lower(), min_tail=3):
+            return word  # a compound with a short head (`sjukfrånvaromål`) is no typo for a corpus word
         match = process.extractOne(fold(word), self._vocab_keys, scorer=fuzz.ratio, score_cutoff=86)
         return match[0] if match else word

@@ -87,16 +87,18 @@ class Lexicon:
         return lw in self.words or self.split_compound(lw) is not None
 
     @lru_cache(maxsize=200_000)
-    def split_compound(self, word: str) -> tuple[str, ...] | None:
+    def split_compound(self, word: str, min_tail: int = MIN_PART) -> tuple[str, ...] | None:
         """Split a compound into dictionary parts (linking -s- allowed), fewest parts first, longest head last.
 
         `korttidssjukfrånvaron` → (`korttid`, `sjukfrånvaron`); the last part is a full inflected form.
+        `min_tail=3` also takes a three-letter last part (`sjukfrånvaro|mål`, `budget|år`): right for a question a
+        person typed, too loose for OCR text, where broken words would pass as compounds.
         """
         word = word.lower()
-        if len(word) < 2 * MIN_PART or not word.isalpha():
+        if len(word) < MIN_PART + min_tail or not word.isalpha():
             return None
         best: tuple[str, ...] | None = None
-        for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        for i in range(len(word) - min_tail, MIN_PART - 1, -1):
             head, tail = word[:i], word[i:]
             if tail not in self.words or tail in self.names or tail in NOT_A_LAST_PART or tail.startswith(NO_ONSET):
                 continue
