@@ -74,6 +74,9 @@ class Question:
     filters: Filters = field(default_factory=Filters)  # set by the user: only these documents
     unknown: list[str] = field(default_factory=list)  # content words the corpus never uses
     unknown_bodies: list[str] = field(default_factory=list)  # bodies named (`tandvårdsnämnden`) no document names
+    # verbs no document writes (`indelat` where the plan says `organiserade`): how the question puts it, not what
+    # it is about, so they are not content words a passage must hold; they still count as unknown
+    unknown_verbs: list[str] = field(default_factory=list)
     paragraph: str | None = None  # `§ 58`
     topic: list[str] = field(default_factory=list)  # a decision question's subject: the thing after `om`
     identifiers: list[str] = field(default_factory=list)  # `31-2025`, `2026/77`: a motion's or a case's number
@@ -222,17 +225,21 @@ class QuestionReader:
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
         unknown_bodies: list[str] = []
+        unknown_verbs: list[str] = []
         for word in words:
             if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS):
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
                 continue
+            if not word.isdigit() and not any(self.index_terms.find(t) for t in word_terms):
+                unknown.append(word)
+                if self.analyzer.lexicon.is_verb_form(word):
+                    unknown_verbs.append(word)
+                    continue
             content.append(word_terms[0])
             if word_terms[0] not in {g[0] for g in groups}:
                 groups.append(tuple(word_terms))
-            if not word.isdigit() and not any(self.index_terms.find(t) for t in word_terms):
-                unknown.append(word)
             if self._body(word) and word_terms[0] not in self.doc_freq:
                 unknown_bodies.append(word)
         folded = fold(text)
@@ -275,6 +282,7 @@ class QuestionReader:
                         content_terms=list(dict.fromkeys(content)), content_groups=groups, years=years_of(text),
                         english=english, wants=wants, measure=measure, measures=list(dict.fromkeys(heads)), focus=focus,
                         hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
+                        unknown_verbs=unknown_verbs,
                         asks=asks | {f"in {u}" for u in units}, topic=topic, units=units, post=post,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,

@@ -161,7 +161,7 @@ class Reader:
         synonyms = [self.synonyms.of(g[0]) for g in groups]
         sims = self._similarities(readings, qvec)
         specific = q.wants in SPECIFIC
-        unknown = len(q.unknown) / max(1, len(groups))
+        unknown = len(q.unknown) / max(1, len(groups) + len(q.unknown_verbs))
         hit_of = {h.chunk.id: h for h in hits}
         terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
         heads = [self._heads(r.unit.key, r.unit.quote) for r in readings]

@@ -449,3 +449,19 @@ def test_administrative_english_reaches_the_words_a_meeting_page_uses_and_names_
     assert "andel" in read("What share of the costs is personnel?").normalized.split()
     named = read("What was the 2023 forecast for Shared Service Center?").normalized.split()
     assert "shared" in named and "andel" not in named
+
+
+def test_a_verb_no_document_writes_says_how_the_question_puts_it_not_what_it_is_about(bot):
+    # `uppdelat` where the plan says `organiserade i sex områden`: a passage need not hold it to answer
+    q = bot.reader.read("I hur många områden är Regionservice uppdelat?")
+    assert q.unknown_verbs == ["uppdelat"] and "uppdelat" in q.unknown
+    assert all("uppdel" not in g[0] for g in q.content_groups)
+    # a noun no document writes stays a word a passage must hold: it is what the question is about
+    q = bot.reader.read("Hur många tandläkare anställdes 2024?")
+    assert q.unknown_verbs == [] and any(g[0].startswith("tandlak") for g in q.content_groups)
+
+
+@pytest.mark.parametrize("word, verb", [("indelat", True), ("säljs", True), ("behandlade", True),
+                                        ("klart", False), ("kvinna", False), ("patienter", False)])
+def test_a_verb_form_is_told_from_nouns_and_adjectives_by_the_dictionary(bot, word, verb):
+    assert bot.reader.analyzer.lexicon.is_verb_form(word) is verb
