@@ -465,3 +465,9 @@ def test_a_verb_no_document_writes_says_how_the_question_puts_it_not_what_it_is_
                                         ("klart", False), ("kvinna", False), ("patienter", False)])
 def test_a_verb_form_is_told_from_nouns_and_adjectives_by_the_dictionary(bot, word, verb):
     assert bot.reader.analyzer.lexicon.is_verb_form(word) is verb
+
+
+def test_english_modal_verbs_and_now_are_function_words_not_swedish_content(bot):
+    # FreeDict gives `must` as `böra`/`må` and `now` as `nå`: words no passage needs to hold
+    q = bot.reader.read("Which rules must the staff follow now?")
+    assert q.english and not {"bor", "ma", "na"} & {g[0] for g in q.content_groups}
