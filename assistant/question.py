@@ -234,7 +234,7 @@ class QuestionReader:
                 continue
             if not word.isdigit() and not any(self.index_terms.find(t) for t in word_terms):
                 unknown.append(word)
-                if self.analyzer.lexicon.is_verb_form(word):
+                if self.analyzer.is_verb_form(word):
                     unknown_verbs.append(word)
                     continue
             content.append(word_terms[0])

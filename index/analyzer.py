@@ -12,7 +12,7 @@ from pathlib import Path
 
 import Stemmer
 
-from ingest.lexicon import Lexicon, fold
+from ingest.lexicon import VERB_ENDINGS, Lexicon, fold
 
 # 3: surface vocabulary saved; 4: verb-stem compounds; 5: strong verbs' forms read as their infinitive
 ANALYZER_ID = {"name": "sv-snowball-fold-compounds", "version": 5}
@@ -101,6 +101,19 @@ class SwedishAnalyzer:
         for month in ISO_DATE.findall(text):
             out.extend(self._terms(MONTHS[int(month) - 1]))
         return out
+
+    def is_verb_form(self, word: str) -> bool:
+        """A dictionary word that is a form of a verb the dictionary holds: `indelat`, `säljs`, `fattas` and
+        `behandlade` (their infinitive is stem + a), `utsågs` (a strong verb). Not by `-a` or `-t` alone, which end
+        nouns (`kvinna`) and adjectives (`klart`) as often as verbs. A plural noun with a verb of the same letters
+        (`lagar`, `laga`) passes too: the caller must not depend on the difference."""
+        lw = word.lower()
+        if not self.lexicon.is_common(lw):
+            return False
+        if infinitive(lw) != lw:
+            return True
+        return any(lw.endswith(e) and len(lw) - len(e) >= 3 and self.lexicon.is_word(lw[:len(lw) - len(e)] + "a")
+                   for e in VERB_ENDINGS if e not in ("a", "t"))
 
     def restore(self, token: str) -> str:
         """A word typed without å/ä/ö, back to its dictionary spelling when exactly that is known."""

@@ -24,8 +24,6 @@ NOT_A_LAST_PART = frozenset({"ande", "ende", "andes", "endes", "ning"})
 NO_ONSET = ("ng", "nl")
 # the endings of a Swedish verb's present, past, supine, infinitive and passive, longest first
 VERB_ENDINGS = ("ades", "ats", "ade", "ar", "at", "as", "er", "es", "de", "te", "a", "s", "t")
-# the same without `-a` and `-t`, which end nouns (`kvinna`) and adjectives (`klart`, `stort`) as often as verbs
-VERB_ONLY_ENDINGS = tuple(e for e in VERB_ENDINGS if e not in ("a", "t"))
 
 
 def fold(word: str) -> str:
@@ -82,21 +80,6 @@ class Lexicon:
                     if noun in self.words and noun not in self.names and noun not in out and noun != lw:
                         out.append(noun)
         return tuple(out)
-
-    @lru_cache(maxsize=50_000)
-    def is_verb_form(self, word: str) -> bool:
-        """A dictionary word that is a form of a verb the dictionary holds: `indelat`, `säljs`, `fattas` and
-        `behandlade` (their infinitive is stem + a), `utsågs` (a strong verb). A plural noun with a verb of the
-        same letters (`lagar`, `laga`) passes too: the caller must not depend on the difference."""
-        from index.analyzer import infinitive  # the strong verbs' table lives with the analyzer
-
-        lw = word.lower()
-        if lw not in self.words or lw in self.names:
-            return False
-        if infinitive(lw) != lw:
-            return True
-        return any(lw.endswith(e) and len(lw) - len(e) >= 3 and (lw[:len(lw) - len(e)] + "a") in self.words
-                   for e in VERB_ONLY_ENDINGS)
 
     def is_known(self, word: str) -> bool:
         """A word, or a compound of words."""

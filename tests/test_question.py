@@ -464,7 +464,7 @@ def test_a_verb_no_document_writes_says_how_the_question_puts_it_not_what_it_is_
 @pytest.mark.parametrize("word, verb", [("indelat", True), ("säljs", True), ("behandlade", True),
                                         ("klart", False), ("kvinna", False), ("patienter", False)])
 def test_a_verb_form_is_told_from_nouns_and_adjectives_by_the_dictionary(bot, word, verb):
-    assert bot.reader.analyzer.lexicon.is_verb_form(word) is verb
+    assert bot.reader.analyzer.is_verb_form(word) is verb
 
 
 def test_english_modal_verbs_and_now_are_function_words_not_swedish_content(bot):
