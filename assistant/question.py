@@ -41,7 +41,8 @@ FRAME_WORDS = load_vocabulary().frame  # folded
 AREA_WORDS = ("omrade", "omradet", "area")
 ENGLISH_HINTS = frozenset("""what which who whom whose how when where why much many does did do is are was were the
 for of in on decided has have will would could should there their this that with by from and or be been an a
-at to s large big high low end during get got bring brought give gave amount size must shall may might can cannot now also still just
+at to s large big high low end during get got bring brought give gave amount size
+must shall may might can cannot now also still just
 """.split())  # modal verbs too: `must` is no `böra`/`må` a passage has to hold
 
 
