@@ -65,6 +65,14 @@ class Engine:
         self.searcher.close()
 
 
+def newest_year(documents: list[dict]) -> int | None:
+    """The year of the newest document, by its date where the catalog gives one (a plan for 2024 is dated
+    2023): what `förra året` in a question counts from."""
+    years = [int(str(d["date"])[:4]) if d.get("date") and str(d["date"])[:4].isdigit() else d.get("year")
+             for d in documents]
+    return max((y for y in years if y), default=None)
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
@@ -83,7 +91,8 @@ class Assistant:
 
     def _load(self, pinned: Settings) -> "Engine":
         searcher = Searcher(pinned)
-        reader = QuestionReader(searcher.analyzer, searcher.doc_freq, searcher.bm25.surface_vocab)
+        reader = QuestionReader(searcher.analyzer, searcher.doc_freq, searcher.bm25.surface_vocab,
+                                newest_year=newest_year(searcher.documents))
         prose = ProseAnswerer(Reader(searcher.analyzer, searcher.doc_freq, searcher.n_chunks, searcher), self.model)
         figure_answerer = FigureAnswerer(searcher.figures_by_id, load_record_index(pinned.index_path, "figures"),
                                          searcher.analyzer, json.loads(searcher.meta("figure_stats") or "{}"),

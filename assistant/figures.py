@@ -86,6 +86,8 @@ class FigureQuery:
     realised: bool = False  # asks what a period came to (`Vad blev resultatet`): its budget or forecast is no answer
     price: bool = False  # asks what something costs (`Vad kostar …`): what is saved on it is no answer
     paragraph: str | None = None  # `§ 58`: a figure answers from that paragraph, or a document titled by it
+    period: str | None = None  # asks for the period before: `previous` or `last_year` (see Question.period)
+    period_year: int | None = None  # the calendar year `förra året` is
 
 
 @dataclass
@@ -250,10 +252,15 @@ class FigureAnswerer:
         # `försörjningsområdet` names the area it was read as above, and nothing a label must hold
         area_compounds = [re.compile(compound_pattern(self._area_key(a))) for a in areas]
         skip_terms = self._frame_terms
+        # `bättre än föregående år`, `ökade jämfört med året innan`: how the figure changed from the period before
+        vocabulary = load_vocabulary()
+        changing = {fold(w).lower() for w in WORD.findall(q.normalized)} & (vocabulary.comparatives | vocabulary.changes)
+        compare = bool(COMPARE.search(folded) or (q.period and changing))
         terms = []
         for word in WORD.findall(q.normalized):
             w = fold(word).lower()
             if w.isdigit() or w in skip or w in STOPWORDS or len(w) < 2 or w.startswith("omrad") or _basis(w) \
+                    or w in q.period_words or (compare and w in changing) \
                     or all(_compound_basis(w)) \
                     or (q.english and w in ENGLISH_HINTS):
                 continue
@@ -264,7 +271,8 @@ class FigureAnswerer:
             terms.append(word.lower())  # unfolded: the splitter knows `lönekostnaderna`, not `lonekostnaderna`
         unknown_area = named.group(1).strip() if named and not areas else None
         return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
-                           compare=bool(COMPARE.search(folded)), text=q.text, unknown_area=unknown_area,
+                           compare=compare,
+                           text=q.text, unknown_area=unknown_area, period=q.period, period_year=q.period_year,
                            maybe_areas=[a for a in maybe if a not in areas],
                            realised=basis is None and not deviation and bool(REALISED.search(folded)),
                            price=kind is None and bool(PRICE.search(folded)), paragraph=q.paragraph)
@@ -298,6 +306,10 @@ class FigureAnswerer:
 
         # the measure words the question names (a compound's head): what kind of figure, not which row
         free = self._frame_terms | {t for m in q.measures for t in self.analyzer.terms(m)}
+        if query.compare:  # `ökade`, `bättre`: how the figure changed, which no label says
+            words = load_vocabulary()
+            free |= {t for w in WORD.findall(q.normalized) if fold(w).lower() in words.comparatives | words.changes
+                     for t in self.analyzer.terms(w)}
 
         def share(have: set[str]) -> float:
             """Share of the question's subject words the label holds. A measure word says what kind of figure
@@ -478,12 +490,18 @@ class FigureAnswerer:
             answer, facts = self.answer_with_facts(replace(fq, lenient=True))
             if answer is not None and not answer.abstained:
                 return answer, {**facts, "dropped": self.dropped(fq)}
+        if fq.period and not fq.compare:
+            return self._before(fq)
         if fq.compare:
-            series = self._series(fq)
+            series, shape = self._series(fq)
             if series:
                 top = self.match(fq, use_year=False)
-                return series, {"shape": "series", "score": top[0].score if top else 0.0,
-                                "figures": [top[0].figure] if top else [], "values": 2}
+                # a value and the one printed beside it for the period before are one record, not a series of
+                # a table's columns
+                return series, {"shape": shape, "score": top[0].score if top else 0.0,
+                                "figures": [top[0].figure] if top else [], "values": 1 if shape == "previous" else 2}
+            if fq.period:
+                return None, {}  # how it changed from the period before: one period's value does not say
         if (not matches or matches[0].score < MIN_SCORE) and fq.years:
             return self._not_for_year(fq), {"shape": "not_for_year"}
         if not matches or matches[0].score < MIN_SCORE:
@@ -498,6 +516,52 @@ class FigureAnswerer:
         if len(values) == 1:
             return self._single(fq, tied), {**facts, "shape": "single"}
         return self._several(fq, tied), {**facts, "shape": "several"}
+
+    def _before(self, fq: FigureQuery) -> tuple[Answer | None, dict]:
+        """A question about the period before. `förra året` is a calendar year: the figures for it answer, if
+        the documents hold any. Otherwise (and for `föregående år`, `året innan`, `fg år`) the period before the
+        one the best-fitting figure reports: the value printed in brackets beside it (`HME = 76 (74)`), or its
+        table's column for the year before (`Utfall 2024` beside `Utfall 2025`). When neither exists no figure is
+        proposed: the value for the period reported is not the one asked for."""
+        now = replace(fq, period=None, period_year=None)
+        if fq.period == "last_year" and fq.period_year and not fq.years:
+            answer, facts = self.answer_with_facts(replace(now, years=[fq.period_year]))
+            if answer is not None and not answer.abstained:
+                return answer, facts
+        matches = self.match(now)
+        if not matches or matches[0].score < MIN_SCORE:
+            return None, {}
+        best = matches[0].score
+        tied = [m.figure for m in matches if m.score >= best - 0.025]
+        if not fq.areas and any(f.area is None for f in tied):
+            tied = [f for f in tied if f.area is None]
+        printed = [f for f in tied if f.previous is not None]
+        if printed:
+            facts = {"score": best, "figures": printed, "values": len({f.previous for f in printed}),
+                     "shape": "previous"}
+            return self._previous(fq, printed), facts
+        top = tied[0]
+        row = [m.figure for m in matches if (m.figure.doc_id, m.figure.table, m.figure.row)
+               == (top.doc_id, top.table, top.row) and m.figure.year is not None]
+        reported = max(fq.years) if fq.years else max((f.year for f in row), default=None)
+        if reported is None or not any(f.year == reported - 1 for f in row):
+            return None, {}
+        return self.answer_with_facts(replace(now, years=[reported - 1]))
+
+    def _previous(self, fq: FigureQuery, figures: list[Figure]) -> Answer:
+        """The values printed in brackets as the period before, each with the value it was compared with."""
+        cites: list[Citation] = []
+        lines = []
+        for f in _distinct_sources(figures)[:MAX_LISTED]:
+            c = self._cite_once(cites, f)
+            before = "föregående år" if f.when and re.search(r"\b(fg|föregående|foregaende)\b", f.when, re.I) \
+                else "föregående period"
+            lines.append(f"{_what(f)}, {before}: **{say(f.previous, f)}** [{c.n}]; därefter {say(f.value, f)}")
+        if len(lines) == 1:
+            text = lines[0] + "." + _status_sentence(figures[0])
+        else:
+            text = "\n".join(f"- {line}" for line in lines)
+        return Answer(question=fq.text, answer=text, abstained=False, citations=cites)
 
     def _not_for_year(self, fq: FigureQuery) -> Answer | None:
         """The row exists, but not for the year asked: say which periods the documents do hold."""
@@ -549,17 +613,18 @@ class FigureAnswerer:
             lines.append(f"(och {_count(len(figures) - len(shown))} till; ange område, år eller rad för att avgränsa)")
         return Answer(question=fq.text, answer="\n".join(lines), abstained=False, citations=cites)
 
-    def _series(self, fq: FigureQuery) -> Answer | None:
-        """The same row over the periods the corpus holds, with the change between the first and the last."""
+    def _series(self, fq: FigureQuery) -> tuple[Answer | None, str]:
+        """The same row over the periods the corpus holds, with the change between the first and the last (shape
+        `series`); or a value against the one printed beside it for the period before (`previous`)."""
         matches = self.match(fq, use_year=False)
         if not matches or matches[0].score < MIN_SCORE:
-            return None
+            return None, "series"
         tied = [m.figure for m in matches if m.score >= matches[0].score - 0.02]
         if not fq.areas and any(f.area is None for f in tied):
             tied = [f for f in tied if f.area is None]
         top = tied[0]
         if top.previous is not None and not fq.years:
-            return self._change(fq, top, top.previous, top.value, "föregående period", "nu")
+            return self._change(fq, top, top.previous, top.value, "föregående period", "nu"), "previous"
         keys = list(dict.fromkeys((f.doc_id, f.table, f.row, _subcolumn(f)) for f in tied))
         totals = [k for k in keys if TOTAL.search(k[2])]
         if totals and len({k[2] for k in keys}) > 1:
@@ -593,12 +658,12 @@ class FigureAnswerer:
                          f"skillnad {_signed(diff)}{unit_text(b)} (beräknad)")
             last_figure = b
         if not lines:
-            return None
+            return None, "series"
         if len(lines) == 1:
             text = lines[0] + "." + _status_sentence(last_figure)
         else:
             text = "\n".join(f"- {line}" for line in lines)
-        return Answer(question=fq.text, answer=text, abstained=False, citations=cites)
+        return Answer(question=fq.text, answer=text, abstained=False, citations=cites), "series"
 
     def _change(self, fq: FigureQuery, f: Figure, before: Decimal, now: Decimal, before_label: str, now_label: str) -> Answer:
         cite = self.citation(1, f)

@@ -86,6 +86,11 @@ class Question:
     names: list[tuple[str, ...]] = field(default_factory=list)  # stems of what the question names: `Cosmic`,
     # `HME`, `Lindesbergs lasarett`, the area after `Område`; an answer about something else does not answer
     post: Post | None = None  # `Vem är ordförande i servicenämnden?`: the post whose holder is asked for
+    # `previous` (`föregående år`, `året innan`, `fg år`): the period before the one a document reports on;
+    # `last_year` (`förra året`, `i fjol`): the calendar year before the newest document's, `period_year`
+    period: str | None = None
+    period_year: int | None = None
+    period_words: frozenset[str] = frozenset()  # folded words of those phrases: they name no subject
 
     @property
     def search_text(self) -> str:
@@ -178,8 +183,11 @@ class IndexTerms:
 
 class QuestionReader:
     def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], surface_vocab: dict[str, int],
-                 bilingual: Bilingual | None = None):
+                 bilingual: Bilingual | None = None, newest_year: int | None = None):
         self.analyzer = analyzer
+        # `förra året` is the year before the newest document's: the corpus is kept up to date, and the answer
+        # must not change with the day it is asked (nor the evals with the day they run)
+        self.newest_year = newest_year
         self.repairer = Repairer(analyzer.lexicon)
         self.doc_freq = doc_freq
         self.vocab = surface_vocab  # folded corpus word → count, for typo repair
@@ -222,13 +230,18 @@ class QuestionReader:
         else:
             words = self._join_particle_verbs(words)
         normalized = " ".join(words)
+        period, spans = self.words.periods_asked(fold(normalized))
+        period_words = frozenset(w for a, z in spans for w in fold(normalized)[a:z].split())
+        if period:  # `bättre eller sämre än föregående år`: how to compare, not what
+            period_words |= {fold(w) for w in words} & self.words.comparatives
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
         unknown_bodies: list[str] = []
         unknown_verbs: list[str] = []
         for word in words:
-            if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS):
+            if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS) \
+                    or fold(word) in period_words:
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
@@ -285,6 +298,8 @@ class QuestionReader:
                         hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
                         unknown_verbs=unknown_verbs,
                         asks=asks | {f"in {u}" for u in units}, topic=topic, units=units, post=post,
+                        period=period, period_words=period_words,
+                        period_year=self.newest_year - 1 if period == "last_year" and self.newest_year else None,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,
                         names=names + ([(para_number,)] if (para_number := next((g for g in para.groups() if g), None)

@@ -51,6 +51,10 @@ EMBED_BUDGET = 24  # units embedded while the user waits, when ingest did not (a
 NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(?![\w,])|(?<![\w,.])[-−–+]?\d+,\d+(?![\w,])"
                     r"|(?<![\w,.])[-−–+]?\d+(?![\w,.-])")
 YEARLIKE = re.compile(r"^(19|20)\d\d$")
+# a value printed with the period before's in brackets: `76 (74)`, `6,94 % (7,53 %)`, `867,5 mnkr (fg år 833,9)`
+BRACKETED_PREVIOUS = re.compile(r"\d\s*(?:%|[a-zåäö]{1,8})?\s*\(\s*(?:fg\.? år\s*|föregående år\s*)?[-−–+]?\d", re.I)
+YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
+PERIOD_TERM = "<period>"  # the group a question about the period before adds: held by a unit that reports one
 ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
 # A Swedish phone number as printed: an area code with its 0 and a dash (`019-602 10 00`), or +46 (`+46 19 602 10 00`)
 PHONE = re.compile(r"(?<![\w,.+-])0\d{1,3}\s?[-–]\s?\d{2,3}(?:[\s-]?\d{2,3}){1,3}(?!\d)"
@@ -123,6 +127,7 @@ class Reader:
         self._money = phrase_pattern(self.words.cues.money_units)
         self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
+        self._period_marks = phrase_pattern(self.words.period_marks or ["<none>"])
         self.posts = Posts(self.words)
         self._identifier_terms = {t for phrase in self.words.identifier_phrases for t in analyzer.terms(phrase)}
         self._party = re.compile(r"\((?:" + "|".join(map(re.escape, self.words.cues.parties)) + r")\)")
@@ -155,15 +160,22 @@ class Reader:
         if not readings:
             return []
         groups = q.content_groups or [(t,) for t in q.content_terms]
+        unknown = len(q.unknown) / max(1, len(groups) + len(q.unknown_verbs))
         weights = [self._weight(g) for g in groups]
+        terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
+        if q.period:
+            # `året innan`, `fg år` name no subject, but the answer must report a period before: the group is held
+            # by a unit that does, weighed as an ordinary word of the question
+            groups = [*groups, (PERIOD_TERM,)]
+            weights = [*weights, sum(weights) / len(weights) if weights else 1.0]
+            terms = [(own | {PERIOD_TERM}, quote | {PERIOD_TERM}) if self._reports_period(r) else (own, quote)
+                     for r, (own, quote) in zip(readings, terms)]
         total = sum(weights) or 1.0
         q_terms = {t for g in groups for t in g}
         synonyms = [self.synonyms.of(g[0]) for g in groups]
         sims = self._similarities(readings, qvec)
         specific = q.wants in SPECIFIC
-        unknown = len(q.unknown) / max(1, len(groups) + len(q.unknown_verbs))
         hit_of = {h.chunk.id: h for h in hits}
-        terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
         heads = [self._heads(r.unit.key, r.unit.quote) for r in readings]
         around_heads = {r.chunk.id: self._heads(r.chunk.id, " ".join(r.chunk.section_path)) for r in readings}
         around: dict[str, tuple[set[str], set[str]]] = {}  # per passage: its section's terms, and its title's
@@ -223,6 +235,13 @@ class Reader:
             r.features["sim_gap"] = r.features["sim"] - best_sim
             r.features["sim_top"] = float(r.features["sim"] >= best_sim)
         return readings
+
+    def _reports_period(self, r: Reading) -> bool:
+        """Whether a unit reports a period before: it says so (`föregående år`, `jämfört med`), prints a value
+        with the previous one in brackets, or names a year (in itself or its section: a table's columns)."""
+        text = r.unit.quote
+        return bool(self._period_marks.search(fold(text)) or BRACKETED_PREVIOUS.search(text)
+                    or YEAR_IN_TEXT.search(text))
 
     def _heads(self, key: str, text: str) -> frozenset[str]:
         """A unit's (or a section path's) compound heads, kept by key: the same passages come back question after

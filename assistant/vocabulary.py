@@ -66,6 +66,11 @@ class Vocabulary(BaseModel):
     units: dict[str, str] = {}
     generic_nouns: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
+    previous_periods: list[str] = []
+    last_year: list[str] = []
+    period_marks: list[str] = []
+    comparatives: frozenset[str] = frozenset()
+    changes: frozenset[str] = frozenset()
 
     def frames(self, word: str) -> bool:
         """Whether a question's word only frames it. Frame words are listed folded, so that `nar` typed
@@ -78,6 +83,22 @@ class Vocabulary(BaseModel):
         lower = word.lower()
         return self.frames(word) or lower in self.focus_skip \
             or (fold(lower) in self.focus_skip and lower not in self.spelled_content)
+
+    def periods_asked(self, folded_question: str) -> tuple[str | None, list[tuple[int, int]]]:
+        """Whether the question asks for the period before: `last_year` (`förra året`, `i fjol`: a calendar year),
+        `previous` (`föregående år`, `året innan`, `fg år`: the period before the one reported), or None; and
+        where the phrases stand, so that their words are not read as what the question is about."""
+        spans: list[tuple[int, int]] = []
+        kind = None
+        for name, phrases in (("last_year", self.last_year), ("previous", self.previous_periods)):
+            if not phrases:
+                continue
+            found = [m.span() for m in _compiled(tuple(phrases)).finditer(folded_question.lower())]
+            found = [s for s in found if not any(a <= s[0] < z for a, z in spans)]
+            if found and kind is None:
+                kind = name
+            spans += found
+        return kind, sorted(spans)
 
     def particulars_asked(self, folded_question: str) -> set[str]:
         """`phone`, `email` and `identifier`, for a question that asks for a phone number, an e-mail address or
@@ -185,7 +206,12 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       english_phrases=data.get("english_phrases", {}),
                       abbreviations=data.get("abbreviations", {}), units=data.get("units", {}),
                       generic_nouns=frozenset(data.get("generic_nouns", "").split()),
-                      reporting_verbs=frozenset(data.get("reporting_verbs", "").split()))
+                      reporting_verbs=frozenset(data.get("reporting_verbs", "").split()),
+                      previous_periods=data.get("periods", {}).get("previous", []),
+                      last_year=data.get("periods", {}).get("last_year", []),
+                      period_marks=data.get("periods", {}).get("marks", []),
+                      comparatives=frozenset(data.get("periods", {}).get("comparatives", [])),
+                      changes=frozenset(data.get("periods", {}).get("changes", [])))
 
 
 def phrase_pattern(phrases) -> re.Pattern:
