@@ -471,3 +471,13 @@ def test_english_modal_verbs_and_now_are_function_words_not_swedish_content(bot)
     # FreeDict gives `must` as `böra`/`må` and `now` as `nå`: words no passage needs to hold
     q = bot.reader.read("Which rules must the staff follow now?")
     assert q.english and not {"bor", "ma", "na"} & {g[0] for g in q.content_groups}
+
+
+def test_light_verbs_name_nothing_the_noun_with_them_does(bot):
+    # `få` and `ta` lend their noun the question (`få konsekvenser`, `ta fram en plan`): a passage need not hold them
+    assert [g[0] for g in bot.reader.read("Får beslutet några konsekvenser?").content_groups] == \
+        [g[0] for g in bot.reader.read("Har beslutet några konsekvenser?").content_groups]
+    assert "ta" not in {g[0] for g in bot.reader.read("Vad kostar det att ta fram planen?").content_groups}
+    assert "fa" not in {g[0] for g in bot.reader.read("vad fick regionen in i skatt?").content_groups}
+    # `göra` stays: `Vem gör bedömningen?` is answered by who makes it
+    assert "gor" in {g[0] for g in bot.reader.read("Vem gör den slutliga bedömningen?").content_groups}
