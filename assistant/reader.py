@@ -45,7 +45,6 @@ UNIT_FEATURES = ["cov", "cov_text", "cov_ctx", "cov_next", "cov_syn", "cov_gap",
 # What something is for, in any form of the noun and as a compound's head (`syftena`, `tre huvudsyften`): a reason
 PURPOSE = re.compile(r"\b\w*syfte(?:t|n|na)?\b", re.I)
 SPECIFIC = {"who", "when", "why", "amount", "count", "place"}
-QUANTITIES = {"amount", "count"}  # `hur stora konsekvenser` is answered by `inga konsekvenser` too
 EMBED_BUDGET = 24  # units embedded while the user waits, when ingest did not (an older index)
 
 NUMBER = re.compile(r"(?<![\w,.])[-−–+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?(?![\w,])|(?<![\w,.])[-−–+]?\d+,\d+(?![\w,])"
@@ -128,6 +127,10 @@ class Reader:
         self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
         self._period_marks = phrase_pattern(self.words.period_marks or ["<none>"])
+        # what follows a number that measures money or a share rather than counting things
+        measured = sorted({w for w, unit in self.words.units.items() if unit in ("kronor", "procent", "öre")}
+                          | {"miljoner kronor", "miljarder kronor", "miljard", "miljarder"}, key=len, reverse=True)
+        self._measured = re.compile(r"\s*(?:" + "|".join(re.escape(fold(w)) for w in measured) + r")(?![\w])")
         self.posts = Posts(self.words)
         self._identifier_terms = {t for phrase in self.words.identifier_phrases for t in analyzer.terms(phrase)}
         self._party = re.compile(r"\((?:" + "|".join(map(re.escape, self.words.cues.parties)) + r")\)")
@@ -218,8 +221,10 @@ class Reader:
                 "vector_hit": 1.0 / hit.vector_rank if hit.vector_rank else 0.0,
                 "wants_specific": float(specific), "measure": float(q.measure),
                 "wants_amount": float(q.wants in ("amount", "count")), "wants_list": float(q.wants == "list"),
-                "type_match": float(specific and (q.wants in offers or (
-                    q.wants in QUANTITIES and bool(offers & QUANTITIES)))),
+                # `hur stora konsekvenser` is answered by `inga konsekvenser`; `hur många lokaler` not by `15,2 mkr`,
+                # but `hur många procent` is, as any count of a unit the question names
+                "type_match": float(specific and (q.wants in offers or (q.wants == "amount" and "count" in offers)
+                                                  or (q.wants == "count" and bool(q.units) and "amount" in offers))),
                 "offers_number": float("amount" in offers or "count" in offers), "adds": math.log1p(len(new)),
                 "density": (len(own) - len(new)) / max(1, len(own)),
                 "words": math.log1p(len(r.unit.text.split())),
@@ -310,6 +315,17 @@ class Reader:
         where = f"{r.unit.quote} {' '.join(r.chunk.section_path)} {r.chunk.year or ''}"
         return any(str(y) in where for y in q.years)
 
+    def _counts(self, text: str) -> bool:
+        """Whether a number in the text counts things: a whole number, not a year, not printed as money or a
+        share. `Hur många lokaler` is not answered by `(15,2 mkr)`."""
+        for m in NUMBER.finditer(text):
+            number = m.group(0)
+            if "," in number or "." in number or YEARLIKE.match(number.strip("-−–+")):
+                continue
+            if not self._measured.match(fold(text[m.end(): m.end() + 24])):
+                return True
+        return False
+
     def offers(self, unit: Unit) -> set[str]:
         """What a unit can answer: a person, a time, a reason, an amount, a count, a list."""
         text = unit.quote
@@ -319,8 +335,8 @@ class Reader:
         amounts = [n for n in numbers if "," in n or " " in n or "\u00a0" in n]
         if amounts or (numbers and (self._money.search(folded) or "%" in text)):
             out.add("amount")
-        if numbers or self._number_words.search(folded):
-            out.add("count")
+        if self._counts(ISO_DATE.sub(" ", unit.text)) or self._number_words.search(folded):
+            out.add("count")  # `30 årsarbetare`, `tre lokaler`; not `15,2 mkr` nor `6,1 procent`
         if ISO_DATE.search(text) or self._time.search(folded) or self._dated_year.search(folded):
             out.add("when")
         if self._cause.search(folded) or PURPOSE.search(folded):

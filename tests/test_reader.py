@@ -119,6 +119,23 @@ def test_a_person_is_offered_as_who_even_when_the_dictionary_knows_the_name(bot)
         assert ("who" in reader.offers(unit)) is person, text
 
 
+def test_a_count_is_of_things_not_of_money_or_shares(bot):
+    """`Hur många lokaler` is not answered by `(15,2 mkr)`; `ca 30 årsarbetare`, `tre lokaler` count. A question
+    that counts a unit it names (`hur många procent`) is answered by a share."""
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+
+    def offers(text: str) -> set[str]:
+        return reader.offers(units_of(chunk.model_copy(update={"text": text}))[0])
+
+    assert "count" not in offers("Kostnaderna minskar genom uppsägning av externa lokaler (15,2 mkr) och energi (5 mkr).")
+    assert "count" not in offers("Sjukfrånvaron var 6,1 procent, att jämföra med 6 % året innan.")
+    assert "count" in offers("Reduceringarna motsvarar ca 30 årsarbetare.")
+    assert "count" in offers("Tre lokaler sägs upp.")
+    assert "count" in offers("Antalet anställda var 9 412 personer.")
+    assert bot.reader.read("Hur många procent ska sparas?").units  # the share it counts is named
+
+
 def test_a_unit_the_question_names_must_be_a_unit_the_answer_is_in(bot):
     """`hur många öre` asks for öre: a sentence in kronor does not offer it, one in öre does."""
     reader = bot.prose.reader
