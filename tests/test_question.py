@@ -481,3 +481,11 @@ def test_light_verbs_name_nothing_the_noun_with_them_does(bot):
     assert "fa" not in {g[0] for g in bot.reader.read("vad fick regionen in i skatt?").content_groups}
     # `göra` stays: `Vem gör bedömningen?` is answered by who makes it
     assert "gor" in {g[0] for g in bot.reader.read("Vem gör den slutliga bedömningen?").content_groups}
+
+
+def test_english_words_of_administration_are_read_in_their_administrative_sense(bot):
+    # FreeDict gives `goods` as `god` and `position` as `position`; the glossary gives what documents say
+    q = bot.reader.read("How many positions does the IT area keep vacant?")
+    assert "tjänster" in q.normalized.split() and "vakanshålla" in q.normalized.split() and not q.unknown
+    assert "varor" in bot.reader.read("Which indicator tracks the delivery of goods?").normalized.split()
+    assert "genomförda" in bot.reader.read("What activities were carried out?").normalized.split()
