@@ -524,18 +524,27 @@ class FigureAnswerer:
         table's column for the year before (`Utfall 2024` beside `Utfall 2025`). When neither exists no figure is
         proposed: the value for the period reported is not the one asked for."""
         now = replace(fq, period=None, period_year=None)
+        nothing: tuple[Answer | None, dict] = (None, {})
         if fq.period == "last_year" and fq.period_year and not fq.years:
             answer, facts = self.answer_with_facts(replace(now, years=[fq.period_year]))
             if answer is not None and not answer.abstained:
                 return answer, facts
+            if answer is not None:  # the row exists for other years: say which, if nothing else answers
+                nothing = (answer, facts)
         matches = self.match(now)
         if not matches or matches[0].score < MIN_SCORE:
-            return None, {}
+            return nothing
         best = matches[0].score
         tied = [m.figure for m in matches if m.score >= best - 0.025]
         if not fq.areas and any(f.area is None for f in tied):
             tied = [f for f in tied if f.area is None]
         printed = [f for f in tied if f.previous is not None]
+        if fq.period == "last_year" and fq.period_year:
+            # the bracket beside the next year's value is that calendar year's, or the last measurement's when the
+            # value has no year; a neighbouring column is the year before the report's, not `förra året`
+            printed = [f for f in printed if f.year is None or f.year == fq.period_year + 1]
+            if not printed:
+                return nothing
         if printed:
             facts = {"score": best, "figures": printed, "values": len({f.previous for f in printed}),
                      "shape": "previous"}

@@ -171,7 +171,7 @@ class Reader:
             # by a unit that does, weighed as an ordinary word of the question
             groups = [*groups, (PERIOD_TERM,)]
             weights = [*weights, sum(weights) / len(weights) if weights else 1.0]
-            terms = [(own | {PERIOD_TERM}, quote | {PERIOD_TERM}) if self._reports_period(r) else (own, quote)
+            terms = [(own | {PERIOD_TERM}, quote | {PERIOD_TERM}) if self._reports_period(r, q) else (own, quote)
                      for r, (own, quote) in zip(readings, terms)]
         total = sum(weights) or 1.0
         q_terms = {t for g in groups for t in g}
@@ -179,6 +179,8 @@ class Reader:
         sims = self._similarities(readings, qvec)
         specific = q.wants in SPECIFIC
         hit_of = {h.chunk.id: h for h in hits}
+        # `förra året` names a year as `2025` does: a unit that reports neither it nor a period before misses it
+        last_year = q.period == "last_year" and bool(q.period_year) and not q.years
         heads = [self._heads(r.unit.key, r.unit.quote) for r in readings]
         around_heads = {r.chunk.id: self._heads(r.chunk.id, " ".join(r.chunk.section_path)) for r in readings}
         around: dict[str, tuple[set[str], set[str]]] = {}  # per passage: its section's terms, and its title's
@@ -230,7 +232,8 @@ class Reader:
                 "words": math.log1p(len(r.unit.text.split())),
                 "is_row": float(r.unit.kind == "row"), "is_item": float(r.unit.kind == "item"),
                 "is_lead": float(r.unit.kind == "lead"), "hint": float(bool(q.hints) and q.hints.accepts(r.chunk)),
-                "year_miss": float(bool(q.years) and not self._has_year(q, r)), "unknown": unknown,
+                "year_miss": float(bool(q.years) and not self._has_year(q.years, r)
+                                   or (last_year and PERIOD_TERM not in own_terms)), "unknown": unknown,
                 "english": float(q.english),
             }
         best_cov = max(r.features["cov"] for r in readings)
@@ -241,12 +244,15 @@ class Reader:
             r.features["sim_top"] = float(r.features["sim"] >= best_sim)
         return readings
 
-    def _reports_period(self, r: Reading) -> bool:
+    def _reports_period(self, r: Reading, q: Question) -> bool:
         """Whether a unit reports a period before: it says so (`föregående år`, `jämfört med`), prints a value
-        with the previous one in brackets, or names a year (in itself or its section: a table's columns)."""
+        with the previous one in brackets, or names a year: for `förra året`, that year."""
         text = r.unit.quote
-        return bool(self._period_marks.search(fold(text)) or BRACKETED_PREVIOUS.search(text)
-                    or YEAR_IN_TEXT.search(text))
+        if self._period_marks.search(fold(text)) or BRACKETED_PREVIOUS.search(text):
+            return True
+        if q.period == "last_year" and q.period_year:  # `förra året` is one year: a unit about another does not say it
+            return str(q.period_year) in text
+        return bool(YEAR_IN_TEXT.search(text))
 
     def _heads(self, key: str, text: str) -> frozenset[str]:
         """A unit's (or a section path's) compound heads, kept by key: the same passages come back question after
@@ -311,9 +317,9 @@ class Reader:
         return sum(any(covered(t, have) for t in name) for name in q.names) / len(q.names)
 
     @staticmethod
-    def _has_year(q: Question, r: Reading) -> bool:
+    def _has_year(years: list[int], r: Reading) -> bool:
         where = f"{r.unit.quote} {' '.join(r.chunk.section_path)} {r.chunk.year or ''}"
-        return any(str(y) in where for y in q.years)
+        return any(str(y) in where for y in years)
 
     def _counts(self, text: str) -> bool:
         """Whether a number in the text counts things: a whole number, not a year, not printed as money or a

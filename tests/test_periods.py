@@ -98,3 +98,12 @@ def test_a_unit_that_reports_a_period_before_holds_the_question_s_period(bot):
     bracketed = [r for r in readings if "(" in r.unit.quote and "Sjukfrånvaro" in r.unit.quote]
     assert bracketed and all(r.features["cov"] == 1.0 for r in bracketed)
     assert PERIOD_TERM not in {t for g in q.content_groups for t in g}  # the reader adds it, the question does not
+
+
+def test_last_year_is_one_calendar_year_and_other_years_do_not_answer_for_it(bot):
+    # the plan holds Område IT's budget for 2024 and 2023 only; `förra året` counts from the newest document (2026)
+    year = newest_year(bot.documents()) - 1
+    assert not any(f.year == year and f.area == "Område IT" and f.basis == "budget" for f in bot.figures())
+    answer = bot.ask("Vad var budgeten för Område IT förra året?")
+    assert answer.abstained, answer.answer
+    assert str(year) in answer.answer  # it says which year it read, and the years it holds instead
