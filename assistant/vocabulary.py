@@ -15,6 +15,9 @@ from pydantic import BaseModel
 
 from ingest.lexicon import fold
 
+# a year after a one-word period phrase makes it a deadline (`innan 2026`, `före 2025`), not the period before;
+# `året innan 2025` is the year before 2025
+DEADLINE = re.compile(r"\s+(?:ar\s+)?(?:19|20)\d\d\b")
 AnswerType = Literal["who", "when", "why", "count", "amount", "place", "list", "yesno", "summary", "fact"]
 DATA = Path(__file__).parent / "data"
 
@@ -93,7 +96,9 @@ class Vocabulary(BaseModel):
         for name, phrases in (("last_year", self.last_year), ("previous", self.previous_periods)):
             if not phrases:
                 continue
-            found = [m.span() for m in _compiled(tuple(phrases)).finditer(folded_question.lower())]
+            text = folded_question.lower()
+            found = [m.span() for m in _compiled(tuple(phrases)).finditer(text)
+                     if not DEADLINE.match(text, m.end()) or " " in m.group(0)]
             found = [s for s in found if not any(a <= s[0] < z for a, z in spans)]
             if found and kind is None:
                 kind = name

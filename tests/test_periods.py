@@ -27,6 +27,8 @@ ANNUAL = "arsredovisning-2025-region.txt"
     ("Vad var omsättningen förra året?", "last_year"),
     ("What was the turnover last year?", "last_year"),
     ("Vad var omsättningen 2025?", None),
+    ("Hur mycket ska sparas innan 2026?", None),  # a deadline, not the period before
+    ("Vad kostade den inhyrda personalen året innan 2025?", "previous"),
     ("Hur stor var omsättningen?", None),
 ])
 def test_a_period_before_is_read_in_swedish_and_english(bot, question, period):
