@@ -253,8 +253,7 @@ class FigureAnswerer:
         area_compounds = [re.compile(compound_pattern(self._area_key(a))) for a in areas]
         skip_terms = self._frame_terms
         # `bättre än föregående år`, `ökade jämfört med året innan`: how the figure changed from the period before
-        vocabulary = load_vocabulary()
-        changing = {fold(w).lower() for w in WORD.findall(q.normalized)} & (vocabulary.comparatives | vocabulary.changes)
+        changing = {fold(w).lower() for w in _change_words(q)}
         compare = bool(COMPARE.search(folded) or (q.period and changing))
         terms = []
         for word in WORD.findall(q.normalized):
@@ -307,9 +306,7 @@ class FigureAnswerer:
         # the measure words the question names (a compound's head): what kind of figure, not which row
         free = self._frame_terms | {t for m in q.measures for t in self.analyzer.terms(m)}
         if query.compare:  # `ökade`, `bättre`: how the figure changed, which no label says
-            words = load_vocabulary()
-            free |= {t for w in WORD.findall(q.normalized) if fold(w).lower() in words.comparatives | words.changes
-                     for t in self.analyzer.terms(w)}
+            free |= {t for w in _change_words(q) for t in self.analyzer.terms(w)}
 
         def share(have: set[str]) -> float:
             """Share of the question's subject words the label holds. A measure word says what kind of figure
@@ -702,6 +699,13 @@ class FigureAnswerer:
             derived.append(format_number(f.value))
         return Citation(n=n, source=f.source, title=f.title, section=f.section, page=f.page_start,
                         lines=_lines(f), quote=quote, derived=derived)
+
+
+def _change_words(q: Question) -> list[str]:
+    """The question's comparatives and words of change (`bättre`, `ökade`), as written: with a period before or a
+    comparison named, they say how the figure changed, not which figure."""
+    periods = load_vocabulary().periods
+    return [w for w in WORD.findall(q.normalized) if fold(w).lower() in periods.comparatives | periods.changes]
 
 
 def _paragraph_pattern(paragraph: str) -> re.Pattern:

@@ -230,10 +230,11 @@ class QuestionReader:
         else:
             words = self._join_particle_verbs(words)
         normalized = " ".join(words)
-        period, spans = self.words.periods_asked(fold(normalized))
-        period_words = frozenset(w for a, z in spans for w in fold(normalized)[a:z].split())
+        folded_normalized = fold(normalized)
+        period, spans = self.words.periods_asked(folded_normalized)
+        period_words = frozenset(w for a, z in spans for w in folded_normalized[a:z].split())
         if period:  # `bättre eller sämre än föregående år`: how to compare, not what
-            period_words |= {fold(w) for w in words} & self.words.comparatives
+            period_words |= {fold(w) for w in words} & self.words.periods.comparatives
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []

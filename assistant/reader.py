@@ -126,7 +126,7 @@ class Reader:
         self._money = phrase_pattern(self.words.cues.money_units)
         self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
-        self._period_marks = phrase_pattern(self.words.period_marks or ["<none>"])
+        self._period_marks = phrase_pattern(self.words.periods.marks) if self.words.periods.marks else None
         # what follows a number that measures money or a share rather than counting things
         measured = sorted({w for w, unit in self.words.units.items() if unit in ("kronor", "procent", "öre")}
                           | {"miljoner kronor", "miljarder kronor", "miljard", "miljarder"}, key=len, reverse=True)
@@ -248,7 +248,7 @@ class Reader:
         """Whether a unit reports a period before: it says so (`föregående år`, `jämfört med`), prints a value
         with the previous one in brackets, or names a year: for `förra året`, that year."""
         text = r.unit.quote
-        if self._period_marks.search(fold(text)) or BRACKETED_PREVIOUS.search(text):
+        if (self._period_marks and self._period_marks.search(fold(text))) or BRACKETED_PREVIOUS.search(text):
             return True
         if q.period == "last_year" and q.period_year:  # `förra året` is one year: a unit about another does not say it
             return str(q.period_year) in text

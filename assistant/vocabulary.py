@@ -22,6 +22,16 @@ AnswerType = Literal["who", "when", "why", "count", "amount", "place", "list", "
 DATA = Path(__file__).parent / "data"
 
 
+class Periods(BaseModel):
+    """`[periods]`: the phrases that ask for the period before, what a passage says when it reports one, and the
+    words that compare with it (data/vocabulary.toml says which is which)."""
+    previous: list[str] = []
+    last_year: list[str] = []
+    marks: list[str] = []
+    comparatives: frozenset[str] = frozenset()
+    changes: frozenset[str] = frozenset()
+
+
 class Cues(BaseModel):
     cause: list[str]
     time: list[str]
@@ -69,11 +79,7 @@ class Vocabulary(BaseModel):
     units: dict[str, str] = {}
     generic_nouns: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
-    previous_periods: list[str] = []
-    last_year: list[str] = []
-    period_marks: list[str] = []
-    comparatives: frozenset[str] = frozenset()
-    changes: frozenset[str] = frozenset()
+    periods: Periods = Periods()
 
     def frames(self, word: str) -> bool:
         """Whether a question's word only frames it. Frame words are listed folded, so that `nar` typed
@@ -93,10 +99,10 @@ class Vocabulary(BaseModel):
         where the phrases stand, so that their words are not read as what the question is about."""
         spans: list[tuple[int, int]] = []
         kind = None
-        for name, phrases in (("last_year", self.last_year), ("previous", self.previous_periods)):
+        text = folded_question.lower()
+        for name, phrases in (("last_year", self.periods.last_year), ("previous", self.periods.previous)):
             if not phrases:
                 continue
-            text = folded_question.lower()
             found = [m.span() for m in _compiled(tuple(phrases)).finditer(text)
                      if not DEADLINE.match(text, m.end()) or " " in m.group(0)]
             found = [s for s in found if not any(a <= s[0] < z for a, z in spans)]
@@ -212,11 +218,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       abbreviations=data.get("abbreviations", {}), units=data.get("units", {}),
                       generic_nouns=frozenset(data.get("generic_nouns", "").split()),
                       reporting_verbs=frozenset(data.get("reporting_verbs", "").split()),
-                      previous_periods=data.get("periods", {}).get("previous", []),
-                      last_year=data.get("periods", {}).get("last_year", []),
-                      period_marks=data.get("periods", {}).get("marks", []),
-                      comparatives=frozenset(data.get("periods", {}).get("comparatives", [])),
-                      changes=frozenset(data.get("periods", {}).get("changes", [])))
+                      periods=Periods(**data.get("periods", {})))
 
 
 def phrase_pattern(phrases) -> re.Pattern:
