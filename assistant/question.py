@@ -235,6 +235,12 @@ class QuestionReader:
         period_words = frozenset(w for a, z in spans for w in folded_normalized[a:z].split())
         if period:  # `bättre eller sämre än föregående år`: how to compare, not what
             period_words |= {fold(w) for w in words} & self.words.periods.comparatives
+        folded = fold(text)
+        wants, opening = self.words.opening(folded, None if stripped else text.lower())
+        # `vilket organ`, `vilken tid`, `hur länge`, `vilket belopp` say what kind of answer is asked for (the unit's
+        # type judges that), not what it is about: `Vilket organ är arbetsgivare?` is not about an `organ`. Not so
+        # `vad är syftet` (a purpose is said in words the unit holds) nor a yes/no question's opening verb
+        asked_kind = set(opening.split()) if wants in ("who", "when", "amount", "count") else set()
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
@@ -242,24 +248,25 @@ class QuestionReader:
         unknown_verbs: list[str] = []
         for word in words:
             if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS) \
-                    or fold(word) in period_words:
+                    or fold(word) in period_words or fold(word) in asked_kind:
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
                 continue
             if not word.isdigit() and not any(self.index_terms.find(t) for t in word_terms):
-                unknown.append(word)
-                if self.analyzer.is_verb_form(word):
-                    unknown_verbs.append(word)
-                    continue
+                if parts := self._known_parts(word):
+                    word_terms = [*word_terms, *parts]
+                else:
+                    unknown.append(word)
+                    if self.analyzer.is_verb_form(word):
+                        unknown_verbs.append(word)
+                        continue
             content.append(word_terms[0])
             if word_terms[0] not in {g[0] for g in groups}:
                 groups.append(tuple(word_terms))
             if self._body(word) and word_terms[0] not in self.doc_freq:
                 unknown_bodies.append(word)
-        folded = fold(text)
         names = self._names(text)
-        wants, opening = self.words.opening(folded, None if stripped else text.lower())
         heads = [h for w in [*lowered, *words] if (h := self._measure_spelled(w))]
         measure = bool(heads)
         folded_words = {fold(w) for w in [*lowered, *words]} | ({"%"} if "%" in text else set())
@@ -414,6 +421,25 @@ class QuestionReader:
     def _swedish_function_word(self, word: str) -> bool:
         """`for`, `an`, `at`: a Swedish function word with its å/ä/ö typed away (`för`, `än`, `åt`)."""
         return any(form != word and form in STOPWORDS for form in self.analyzer.lexicon.forms_for_fold(word))
+
+    def _known_parts(self, word: str) -> list[str]:
+        """A compound no document uses, read by its parts when the corpus uses every one of them:
+        `regionfullmäktigemål` is `regionfullmäktige` + `mål`, `värdeord` `värde` + `ord`. A person joins words
+        that a document keeps apart, and such a word is not one the corpus lacks. The analyzer splits only at a
+        last part of four letters or more (right for OCR text, where broken words would pass); a question's
+        compound may end in three (`mål`, `ord`, `år`)."""
+        split = self.analyzer.lexicon.split_compound(self.analyzer.restore(word), min_tail=3)
+        if not split:
+            return []
+        parts: list[str] = []
+        for i, part in enumerate(split):
+            if i < len(split) - 1 and part.endswith("s") and not self.analyzer.lexicon.is_word(part):
+                part = part[:-1]  # the linking -s- of `besparings|mål`
+            terms = self.analyzer.terms(part)
+            if not terms or not self.index_terms.find(terms[0]):
+                return []
+            parts.append(terms[0])
+        return parts
 
     def _body(self, word: str, bare: bool = False) -> bool:
         """A particular body's name: a compound ending in a body word, inflected or not (`tandvårdsnämndens`,

@@ -339,6 +339,34 @@ def test_a_word_the_reader_finds_in_a_passage_is_not_unknown(bot):
     assert bot.reader.read("Hur många anställda har Region Skåne?").unknown == ["skåne"]
 
 
+def test_a_compound_no_document_uses_is_read_by_its_parts(bot):
+    # a person joins what a document keeps apart: `värdeord` is `värde` + `ord`, whose last part has three letters
+    q = bot.reader.read("Vilka värdeord har regionen?")
+    assert q.unknown == []
+    assert ("vardeord", "vard", "ord") in q.content_groups
+    q = bot.reader.read("Vilka regionfullmäktigemål finns i dialogunderlaget?")
+    assert q.unknown == [] and any(g[0] == "regionfullmaktigemal" and "mal" in g for g in q.content_groups)
+    # a compound whose parts the corpus does not all use stays unknown: the question may be about something else
+    assert bot.reader.read("Vad kostade ellastbilen?").unknown == ["ellastbilen"]
+
+
+@pytest.mark.parametrize("question, kind_word", [
+    ("Vilket organ är arbetsgivare?", "organ"),
+    ("Vilket datum är beslutsförslaget daterat?", "datum"),
+    ("Hur länge gäller avtalet?", "lang"),
+    ("Vilket belopp budgeteras för IT?", "belopp"),
+])
+def test_the_words_that_say_what_kind_of_answer_is_asked_are_not_its_subject(bot, question, kind_word):
+    q = bot.reader.read(question)
+    assert q.wants in ("who", "when", "amount") and q.content_groups
+    assert all(kind_word not in g for g in q.content_groups) and kind_word not in q.unknown
+
+
+def test_a_purpose_or_an_opening_verb_stays_the_subject(bot):
+    assert any("syft" in t for g in bot.reader.read("Vad är syftet med uppföljningen?").content_groups for t in g)
+    assert any(g[0].startswith("paverk") for g in bot.reader.read("Påverkar beslutet budgeten?").content_groups)
+
+
 @pytest.mark.parametrize("question, focus", [
     ("Vad har Område IT fått för uppdrag?", "uppdrag"),
     ("Vad gör Shared Service Center för åtgärder?", "atgard"),
