@@ -248,8 +248,10 @@ class QuestionReader:
         unknown_verbs: list[str] = []
         for word in words:
             if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS) \
-                    or fold(word) in period_words or fold(word) in asked_kind:
-                continue
+                    or fold(word) in period_words or fold(word) in asked_kind \
+                    or (wants in ("amount", "count") and (self.words.units.get(fold(word)) in ("kronor", "procent")
+                                                          or fold(word) in self.words.generic_nouns)):
+                continue  # `hur mycket pengar`, `hur många procent`: what the answer is counted in, judged by `units`
             word_terms = self.analyzer.terms(word)
             if not word_terms:
                 continue

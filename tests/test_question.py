@@ -362,6 +362,14 @@ def test_the_words_that_say_what_kind_of_answer_is_asked_are_not_its_subject(bot
     assert all(kind_word not in g for g in q.content_groups) and kind_word not in q.unknown
 
 
+def test_money_asked_for_is_what_the_answer_is_counted_in_not_its_subject(bot):
+    for question in ("Hur mycket pengar sparar IT?", "Hur många kronor sparar IT?", "How much money does IT save?"):
+        q = bot.reader.read(question)
+        assert [g[0] for g in q.content_groups] in (["spar", "it"], ["it", "spar"])
+    # not asked for an amount, money is what the question is about
+    assert any(g[0] == "peng" for g in bot.reader.read("Har Regionservice koll på pengarna?").content_groups)
+
+
 def test_a_purpose_or_an_opening_verb_stays_the_subject(bot):
     assert any("syft" in t for g in bot.reader.read("Vad är syftet med uppföljningen?").content_groups for t in g)
     assert any(g[0].startswith("paverk") for g in bot.reader.read("Påverkar beslutet budgeten?").content_groups)
