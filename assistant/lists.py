@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 # What the question asks to list, first match wins (folded, lower case).
 TARGETS = [
-    (re.compile(r"\b(mal)?indikator\w*"), "indikator"),
+    # how a goal is measured or followed up is what its indicators say (`Hur mäts målet om sjukfrånvaro?`)
+    (re.compile(r"\b(mal)?indikator\w*|^(?=.*mal(et|en)?\b).*\bhur\b(\s+\w+){0,3}?\s+(mats|matas|foljs|foljas)\b"),
+     "indikator"),
     (re.compile(r"\buppdrag\w*"), "uppdrag"),
     (re.compile(r"\beffektmal\w*"), "effektmål"),
     (re.compile(r"\bfokusomrad\w*"), "fokusområde"),

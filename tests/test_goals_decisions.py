@@ -186,6 +186,9 @@ def test_an_areas_name_inflected_names_the_area_and_does_not_narrow_its_list(bot
     ("Till vem skickades beslutet i § 58?", "expediering"),  # sending a decision to someone is expediting it
     ("Vem ska beslutet i § 58 sändas till?", "expediering"),
     ("Vilka beslut skickades i § 58?", "beslut"),  # sent, but no recipient asked for
+    ("Hur mäts målet om sjukfrånvaro?", "indikator"),  # how a goal is measured is what its indicators say
+    ("Hur följs målet om värdeskapande partner upp?", "indikator"),
+    ("Hur ska digitaliseringsmålet mätas?", "indikator"),
 ])
 def test_what_to_list_is_named_by_the_questions_noun_before_its_verb(bot, question, target):
     assert bot.list_answerer.read(bot.reader.read(question)).target == target

@@ -370,6 +370,12 @@ def test_money_asked_for_is_what_the_answer_is_counted_in_not_its_subject(bot):
     assert any(g[0] == "peng" for g in bot.reader.read("Har Regionservice koll på pengarna?").content_groups)
 
 
+def test_a_superlative_or_an_adverb_of_time_names_no_subject(bot):
+    assert [g[0] for g in bot.reader.read("Vem är högsta chef på Regionservice?").content_groups][:1] == ["chef"]
+    assert bot.reader.read("Vem är högsta chef på Regionservice?").unknown == []
+    assert all(not g[0].startswith("fort") for g in bot.reader.read("Vilka byggen pågår fortfarande?").content_groups)
+
+
 def test_a_purpose_or_an_opening_verb_stays_the_subject(bot):
     assert any("syft" in t for g in bot.reader.read("Vad är syftet med uppföljningen?").content_groups for t in g)
     assert any(g[0].startswith("paverk") for g in bot.reader.read("Påverkar beslutet budgeten?").content_groups)
