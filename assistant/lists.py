@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 # What the question asks to list, first match wins (folded, lower case).
 TARGETS = [
     # how a goal is measured or followed up is what its indicators say (`Hur mäts målet om sjukfrånvaro?`)
-    (re.compile(r"\b(mal)?indikator\w*|^(?=.*mal(et|en)?\b).*\bhur\b(\s+\w+){0,3}?\s+(mats|matas|foljs|foljas)\b"),
-     "indikator"),
+    (re.compile(r"\b(mal)?indikator\w*|\bmatt(en)?\b"
+                r"|^(?=.*mal(et|en)?\b).*\bhur\b(\s+\w+){0,3}?\s+(mats|matas|foljs|foljas)\b"), "indikator"),
     (re.compile(r"\buppdrag\w*"), "uppdrag"),
     (re.compile(r"\beffektmal\w*"), "effektmål"),
     (re.compile(r"\bfokusomrad\w*"), "fokusområde"),
@@ -39,7 +39,7 @@ TARGETS = [
     (re.compile(r"\bstrategi(er|erna|n)?\b|\bstrategiomrad\w*"), "strategi"),
     (re.compile(r"\bvision\w*"), "vision"),
     (re.compile(r"\bvardegrund\w*|\bvarderingar\w*"), "värdegrund"),
-    (re.compile(r"\bfullmaktiges mal\w*|\bfullmaktigemal\w*"), "fullmäktiges mål"),  # also as one word
+    (re.compile(r"\bfullmaktiges mal\w*|fullmaktigemal\w*"), "fullmäktiges mål"),  # also as one word, or more
     (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
     (re.compile(r"\byrkande\w*"), "yrkande"),
     (re.compile(r"\bexpedier\w*"), "expediering"),
@@ -76,7 +76,8 @@ LIST_FRAME = {fold(w) for w in """
 vilka vilken vilket vad lista ange finns fanns har hade gäller följer följs följa mäts mäta under inom för om
 till av med som är var blev ska skulle kommer nämnden nämndens regionen region beslutade beslutat beslutats
 beslutades fattade fattats arbetsutskottet utskottet styrelsen gjordes gjorde föreslogs föreslås tagits fram
-hör hörde kopplade kopplat kopplad koppling målet målen mål indikatorer indikatorerna indikator uppdrag uppdragen
+hör hörde kopplade kopplat kopplad koppling målet målen mål indikatorer indikatorerna indikator mått måtten
+uppdrag uppdragen
 strategier strategierna strategi perspektiv perspektiven fokusområde fokusområden fokusområdet effektmål
 effektmålet vision visionen värdegrund värdegrunden åtgärder åtgärderna åtgärd besparingsåtgärder yrkanden
 yrkande yrkade reserverade reserverat reservation reservationer reserverar sig mot expedieras expedierades beslut beslutet beslutspunkter förslag förslagen paragraf paragrafen
@@ -166,6 +167,7 @@ class ListAnswerer:
             levels = [t for t in levels if t != "nämndens mål"]  # the word `mål` was part of the other name
         # "Vilka mål finns under fokusområdet …": the most specific level named is what to list
         target = max(levels, key=_rank) if levels else (matched[0] if matched else None)
+        target = target or self._compound_target(folded)
         if target is None:
             return None
         para = PARAGRAPH.search(q.text) or PARAGRAPH.search(folded)
@@ -263,6 +265,18 @@ class ListAnswerer:
             if answer is None:
                 lq.target = "nämndens mål"
         return answer
+
+    def _compound_target(self, folded: str) -> str | None:
+        """`nämndmålen`, `klimatmålet`, `hållbarhetsstrategierna`: a compound whose last part names a level of
+        the goal structure asks for that level's list, as the noun alone does (`TARGETS` reads whole words)."""
+        self._load()
+        for word in WORD.findall(folded):
+            split = (self.analyzer.lexicon.split_compound(word) if len(word) >= 8 else None) \
+                or self._split_at_target(word)
+            target = next((t for pattern, t in TARGETS if pattern.search(split[-1])), None) if split else None
+            if target in GOAL_LEVELS:  # not `dialogunderlaget`: a document, not a decision's underlag
+                return target
+        return None
 
     def _split_at_target(self, word: str) -> tuple[str, str] | None:
         """`sjukfrånvaromål`, `matsvinnsmålen`: a compound whose last part names what to list. The dictionary's

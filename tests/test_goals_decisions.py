@@ -189,9 +189,19 @@ def test_an_areas_name_inflected_names_the_area_and_does_not_narrow_its_list(bot
     ("Hur mäts målet om sjukfrånvaro?", "indikator"),  # how a goal is measured is what its indicators say
     ("Hur följs målet om värdeskapande partner upp?", "indikator"),
     ("Hur ska digitaliseringsmålet mätas?", "indikator"),
+    ("Med vilka mått följs sjukfrånvaron upp?", "indikator"),
+    # a compound ending in a level of the goal structure asks for that level
+    ("Vilka av årets nämndmål gäller motståndskraft?", "nämndens mål"),
+    ("Vilka hållbarhetsuppdrag har fastighetsområdet?", "uppdrag"),
+    ("Vilka regionfullmäktigemål togs med 2025?", "fullmäktiges mål"),
 ])
 def test_what_to_list_is_named_by_the_questions_noun_before_its_verb(bot, question, target):
     assert bot.list_answerer.read(bot.reader.read(question)).target == target
+
+
+def test_a_compound_naming_a_document_asks_for_no_list(bot):
+    # `dialogunderlaget` is a document; its head `underlag` does not ask for a decision's underlag
+    assert bot.list_answerer.read(bot.reader.read("Vad har dialogunderlaget för beteckning?")) is None
 
 
 def test_a_list_question_the_records_cannot_answer_falls_back(bot):
