@@ -239,7 +239,8 @@ class QuestionReader:
         wants, opening = self.words.opening(folded, None if stripped else text.lower())
         # `vilket organ`, `vilken tid`, `hur länge`, `vilket belopp` say what kind of answer is asked for (the unit's
         # type judges that), not what it is about: `Vilket organ är arbetsgivare?` is not about an `organ`. Not so
-        # `vad är syftet` (a purpose is said in words the unit holds) nor a yes/no question's opening verb
+        # `vad är syftet` (a purpose is said in words the unit holds), nor a verb (`vad kostar`: a unit about
+        # something else must not hold all of `Vad kostar en glass på månen?` once `kostar` is gone)
         asked_kind = set(opening.split()) if wants in ("who", "when", "amount", "count") else set()
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
@@ -248,7 +249,8 @@ class QuestionReader:
         unknown_verbs: list[str] = []
         for word in words:
             if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS) \
-                    or fold(word) in period_words or fold(word) in asked_kind \
+                    or fold(word) in period_words \
+                    or (fold(word) in asked_kind and not self.analyzer.is_verb_form(word)) \
                     or (wants in ("amount", "count") and (self.words.units.get(fold(word)) in ("kronor", "procent")
                                                           or fold(word) in self.words.generic_nouns)):
                 continue  # `hur mycket pengar`, `hur många procent`: what the answer is counted in, judged by `units`
