@@ -23,46 +23,15 @@ from ingest.lexicon import fold
 
 from .reader import covered as _covered
 from .question import FRAME_WORDS, Question
+from .vocabulary import load_vocabulary
 from .select import Candidate
 
 log = logging.getLogger(__name__)
 
-# What the question asks to list, first match wins (folded, lower case).
-TARGETS = [
-    # how a goal is measured or followed up is what its indicators say (`Hur mäts målet om sjukfrånvaro?`)
-    (re.compile(r"\b(mal)?indikator\w*|\bmatt(en)?\b"
-                r"|^(?=.*mal(et|en)?\b).*\bhur\b(\s+\w+){0,3}?\s+(mats|matas|foljs|foljas)\b"), "indikator"),
-    (re.compile(r"\buppdrag\w*"), "uppdrag"),
-    (re.compile(r"\beffektmal\w*"), "effektmål"),
-    (re.compile(r"\bfokusomrad\w*"), "fokusområde"),
-    (re.compile(r"\bperspektiv\w*"), "perspektiv"),
-    (re.compile(r"\bstrategi(er|erna|n)?\b|\bstrategiomrad\w*"), "strategi"),
-    (re.compile(r"\bvision\w*"), "vision"),
-    (re.compile(r"\bvardegrund\w*|\bvarderingar\w*"), "värdegrund"),
-    (re.compile(r"\bfullmaktiges mal\w*|fullmaktigemal\w*"), "fullmäktiges mål"),  # also as one word, or more
-    (re.compile(r"\bmal\b|\bmalen\b|\bmalet\b"), "nämndens mål"),
-    (re.compile(r"\byrkande\w*"), "yrkande"),
-    (re.compile(r"\bexpedier\w*"), "expediering"),
-    # sending a decision to someone is expediting it (`Till vem skickades beslutet?`, `Vem ska paragrafen sändas
-    # till?`); a report sent on (`vart skickas delårsrapporten?`) is not
-    (re.compile(r"^(?=.*(\b(beslut|paragraf|protokoll|arende)|§))(.*\b(vart|till (vem|vilka))\b.*\b(skicka|sand)"
-                r"(s|des|t|r|as|es|a|e|er)?\b|.*\b(skicka|sand)(s|des|t|r|as|es|a|e|er)?\b.*\btill\W*$)"),
-     "expediering"),
-    (re.compile(r"\bforslag(en|et)? till beslut\b|\bforesl\w+ till beslut\b|\bbeslutsforslag\w*"), "förslag"),
-    (re.compile(r"\bpropositionsordning\w*"), "propositionsordning"),
-    (re.compile(r"\bjusterad\w*|\bjustering\w*"), "justering"),
-    (re.compile(r"\b(besluts)?underlag\w*"), "underlag"),  # the compound's head names its kind
-    (re.compile(r"\batgard(er|erna|en)?\b|\bbesparingsatgard\w*|\bbesparingsforslag\w*"), "åtgärd"),
-    (re.compile(r"\breserv\w*"), "reservation"),
-    (re.compile(r"\bbeslut(?!a\b|ar\b|ade\b|at\b|as\b|ades\b)\w*"), "beslut"),
-]
-# A verb names what to list only when no noun does: `Vad yrkade Sjöberg?` lists motions, `Vilka åtgärder föreslås?`
-# the measures proposed, not the proposals for decision
-VERB_TARGETS = [
-    (re.compile(r"\byrkade\b|\byrkat\b"), "yrkande"),
-    (re.compile(r"\bforeslas\b|\bforeslogs\b|\bforeslar\b|\bforeslog\b"), "förslag"),
-    (re.compile(r"\bbeslut(a|ar|ade|at|as|ades)\b"), "beslut"),
-]
+# What the question asks to list, and (when no noun says it) the verb that does: `[[list_targets]]` and
+# `[[list_verb_targets]]` in data/vocabulary.toml, patterns over the folded question, first match wins.
+TARGETS = [(re.compile(pattern), target) for target, pattern in load_vocabulary().list_targets]
+VERB_TARGETS = [(re.compile(pattern), target) for target, pattern in load_vocabulary().list_verb_targets]
 GOAL_LEVELS = {"indikator", "uppdrag", "effektmål", "fokusområde", "perspektiv", "strategi", "vision", "värdegrund",
                "fullmäktiges mål", "nämndens mål"}
 LIST_CUE = re.compile(r"^(vilka|vilken|vilket|vad|lista|ange|namn\w*|vem|vart|hur manga|which|what|who|list)\b")

@@ -80,6 +80,9 @@ class Vocabulary(BaseModel):
     generic_nouns: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
     periods: Periods = Periods()
+    # (what a list question asks to list, the pattern over the folded question that says so), first match wins
+    list_targets: list[tuple[str, str]] = []
+    list_verb_targets: list[tuple[str, str]] = []
 
     def frames(self, word: str) -> bool:
         """Whether a question's word only frames it. Frame words are listed folded, so that `nar` typed
@@ -218,7 +221,15 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       abbreviations=data.get("abbreviations", {}), units=data.get("units", {}),
                       generic_nouns=frozenset(data.get("generic_nouns", "").split()),
                       reporting_verbs=frozenset(data.get("reporting_verbs", "").split()),
-                      periods=Periods(**data.get("periods", {})))
+                      periods=Periods(**data.get("periods", {})),
+                      list_targets=_targets(data.get("list_targets", [])),
+                      list_verb_targets=_targets(data.get("list_verb_targets", [])))
+
+
+def _targets(tables: list[dict]) -> list[tuple[str, str]]:
+    """(target, pattern) of each `[[list_targets]]` table; a pattern given as a list of parts is their join."""
+    return [(t["target"], "".join(t["pattern"]) if isinstance(t["pattern"], list) else t["pattern"])
+            for t in tables]
 
 
 def phrase_pattern(phrases) -> re.Pattern:
