@@ -237,11 +237,6 @@ class QuestionReader:
             period_words |= {fold(w) for w in words} & self.words.periods.comparatives
         folded = fold(text)
         wants, opening = self.words.opening(folded, None if stripped else text.lower())
-        # `vilket organ`, `vilken tid`, `hur länge`, `vilket belopp` say what kind of answer is asked for (the unit's
-        # type judges that), not what it is about: `Vilket organ är arbetsgivare?` is not about an `organ`. Not so
-        # `vad är syftet` (a purpose is said in words the unit holds), nor a verb (`vad kostar`: a unit about
-        # something else must not hold all of `Vad kostar en glass på månen?` once `kostar` is gone)
-        asked_kind = set(opening.split()) if wants in ("who", "when", "amount", "count") else set()
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
@@ -249,11 +244,8 @@ class QuestionReader:
         unknown_verbs: list[str] = []
         for word in words:
             if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS) \
-                    or fold(word) in period_words \
-                    or (fold(word) in asked_kind and not self.analyzer.is_verb_form(word)) \
-                    or (wants in ("amount", "count") and (self.words.units.get(fold(word)) in ("kronor", "procent")
-                                                          or fold(word) in self.words.generic_nouns)):
-                continue  # `hur mycket pengar`, `hur många procent`: what the answer is counted in, judged by `units`
+                    or fold(word) in period_words or self._says_kind_asked(word, wants, opening):
+                continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
                 continue
@@ -425,6 +417,21 @@ class QuestionReader:
     def _swedish_function_word(self, word: str) -> bool:
         """`for`, `an`, `at`: a Swedish function word with its å/ä/ö typed away (`för`, `än`, `åt`)."""
         return any(form != word and form in STOPWORDS for form in self.analyzer.lexicon.forms_for_fold(word))
+
+    def _says_kind_asked(self, word: str, wants: str, opening: str) -> bool:
+        """A word that says what kind of answer is asked for (the unit's type judges that), not what it is
+        about. The nouns of a who/when/amount/count opening (`vilket organ`, `vilken tid`, `hur länge`, `vilket
+        belopp`): `Vilket organ är arbetsgivare?` is not about an `organ`. Not `vad är syftet` (a purpose is said
+        in words the unit holds), nor a verb (`vad kostar`: without it, a unit about something else held all
+        that was left of `Vad kostar en glass på månen?`). And in a question for an amount, what it is counted
+        in (`hur mycket pengar`, `hur många procent`, `vilket värde`)."""
+        if wants not in ("who", "when", "amount", "count"):
+            return False
+        folded = fold(word)
+        if folded in opening.split() and not self.analyzer.is_verb_form(word):
+            return True
+        return wants in ("amount", "count") and (self.words.units.get(folded) in ("kronor", "procent")
+                                                 or folded in self.words.generic_nouns)
 
     def _known_parts(self, word: str) -> list[str]:
         """A compound no document uses, read by its parts when the corpus uses every one of them:
