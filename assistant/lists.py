@@ -158,8 +158,7 @@ class ListAnswerer:
             stems = self.analyzer.terms(word)
             if not stems or stems[0] in frame_stems:
                 continue  # an inflection of a frame word (`fokusområdena`, `nämnd`)
-            split = self.analyzer.lexicon.split_compound(word.lower()) if len(word) >= 8 else None
-            split = split or self._split_at_target(word.lower())
+            split = self._split(word.lower())
             head = self.analyzer.terms(split[-1])[:1] if split else []
             if head and any(head[0].startswith(t) and len(head[0]) - len(t) <= 3 for t in self._target_stems()):
                 # `sjukfrånvaromålet`: the goal about sjukfrånvaro; its head says what to list, not which
@@ -240,12 +239,15 @@ class ListAnswerer:
         the goal structure asks for that level's list, as the noun alone does (`TARGETS` reads whole words)."""
         self._load()
         for word in WORD.findall(folded):
-            split = (self.analyzer.lexicon.split_compound(word) if len(word) >= 8 else None) \
-                or self._split_at_target(word)
+            split = self._split(word)
             target = next((t for pattern, t in TARGETS if pattern.search(split[-1])), None) if split else None
             if target in GOAL_LEVELS:  # not `dialogunderlaget`: a document, not a decision's underlag
                 return target
         return None
+
+    def _split(self, word: str) -> tuple[str, ...] | None:
+        """A question word's compound parts: the dictionary's split, or one at a list noun (`_split_at_target`)."""
+        return (self.analyzer.lexicon.split_compound(word) if len(word) >= 8 else None) or self._split_at_target(word)
 
     def _split_at_target(self, word: str) -> tuple[str, str] | None:
         """`sjukfrånvaromål`, `matsvinnsmålen`: a compound whose last part names what to list. The dictionary's
