@@ -26,6 +26,7 @@ from ingest.figures import MONEY_UNITS, SHARE_UNITS
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
+from . import extremes
 from .reader import covered as _covered
 from .question import ENGLISH_HINTS, FRAME_WORDS, Question
 from .select import Candidate
@@ -61,8 +62,9 @@ STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat
                "unverified": "kunde inte kontrolleras mot någon summa"}
 # A question about a deviation (`avvikelsen mot budget`, `underskott mot budget`, `bättre än budgeterat`) asks
 # for the deviation figures (`Avvikelse 2025`, `en negativ avvikelse med 175 miljoner kronor`).
-DEVIATION = re.compile(r"\bavvik\w*|\b(?:battre|samre|hogre|lagre) an (?:den |det )?(?:budget\w*|prognos\w*)|"
+DEVIATION = re.compile(r"\bavvik\w*|\b(?:battre|samre|bast|samst|hogre|lagre) (?:an|mot) (?:den |det )?(?:budget\w*|prognos\w*)|"
                        r"\b(?:under|over)skott\w* (?:mot|jamfort med|i forhallande till) (?:den |det )?budget\w*")
+SURPLUS = re.compile(r"\b(?:over|under)skott\w*|\b(?:surplus|deficit)\w*")
 COMPARED_BASIS = re.compile(r"\b(?:mot|an|jamfort med|i forhallande till)\s+(?:den |det )?(?:budget\w*|prognos\w*)")
 KIND_WORDS = {"investering": "investering", "investeringar": "investering", "investeras": "investering",
               "besparing": "besparing", "besparingen": "besparing", "besparingar": "besparing",
@@ -88,6 +90,8 @@ class FigureQuery:
     paragraph: str | None = None  # `§ 58`: a figure answers from that paragraph, or a document titled by it
     period: str | None = None  # asks for the period before: `previous` or `last_year` (see Question.period)
     period_year: int | None = None  # the calendar year `förra året` is
+    extreme: str | None = None  # `most` or `least`: which row or area has the greatest or smallest value
+    by_area: bool = False  # the ranking compares areas (`Vilket område …`), not a table's rows
 
 
 @dataclass
@@ -219,7 +223,8 @@ class FigureAnswerer:
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
             (k for w in words for prefix, k in KIND_PREFIXES  # inflections, not compounds (`besparingskrav`)
              if w.startswith(prefix) and len(w) - len(prefix) <= 4), None) or next((k for k, _ in compounds if k), None)
-        if deviation and kind is None:
+        if kind is None and (deviation or (q.extreme and SURPLUS.search(folded))):
+            # `Vilken nämnd hade störst överskott?`: a committee's surplus or deficit is its deviation from budget
             kind = "avvikelse"
         areas: list[str] = []
         maybe: list[str] = []  # `fastigheter` alone: an area in a follow-up, a row word otherwise
@@ -247,6 +252,8 @@ class FigureAnswerer:
         else:
             alias_words = set()
         skip = set(BASIS) | {fold(w) for w in FRAME_WORDS} | FIGURE_FRAME | alias_words
+        if q.extreme:  # `störst underskott`, `positiv avvikelse`: how to rank, not which row
+            skip |= load_vocabulary().extremes.words
         area_terms = {t for a in areas for t in self.analyzer.terms(a)}
         area_words = {fold(w).lower() for a in areas for w in WORD.findall(a)}
         # `försörjningsområdet` names the area it was read as above, and nothing a label must hold
@@ -268,13 +275,17 @@ class FigureAnswerer:
                     or any(p.fullmatch(w) for p in area_compounds):
                 continue
             terms.append(word.lower())  # unfolded: the splitter knows `lönekostnaderna`, not `lonekostnaderna`
-        unknown_area = named.group(1).strip() if named and not areas else None
+        # `Vilket område sparar mest?`, `Inom vilka områden …`: the area is asked for, not named
+        asked_for = named and re.search(r"\b(vilket|vilka|vilken|which|what)\s+$", folded[:named.start()])
+        unknown_area = named.group(1).strip() if named and not areas and not asked_for else None
         return FigureQuery(total=bool(TOTAL_WORDS.search(folded)), terms=terms, years=q.years, basis=basis, kind=kind, areas=areas,
                            compare=compare,
                            text=q.text, unknown_area=unknown_area, period=q.period, period_year=q.period_year,
                            maybe_areas=[a for a in maybe if a not in areas],
                            realised=basis is None and not deviation and bool(REALISED.search(folded)),
-                           price=kind is None and bool(PRICE.search(folded)), paragraph=q.paragraph)
+                           price=kind is None and bool(PRICE.search(folded)), paragraph=q.paragraph,
+                           extreme=q.extreme,
+                           by_area=bool(q.extreme) and extremes.ranks_areas(q.ranked_by, folded.split()[0] if folded.split() else ""))
 
     def names_unknown(self, q: Question) -> bool:
         """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
@@ -479,6 +490,8 @@ class FigureAnswerer:
             return Answer(question=fq.text, abstained=True, answer=(
                 f"Dokumenten i kunskapsbanken har inga tal för område {fq.unknown_area!r}. "
                 f"Områden med tal: {known}.")), {"shape": "unknown_area"}
+        if fq.extreme:
+            return self._extreme(fq)
         matches = self.match(fq)
         if (not matches or matches[0].score < MIN_SCORE) and not fq.lenient and fq.terms \
                 and self._in_labels([(w, self._alternatives(w)) for w in fq.terms]):
@@ -513,6 +526,22 @@ class FigureAnswerer:
         if len(values) == 1:
             return self._single(fq, tied), {**facts, "shape": "single"}
         return self._several(fq, tied), {**facts, "shape": "several"}
+
+    def _extreme(self, fq: FigureQuery) -> tuple[Answer | None, dict]:
+        """Which row or area has the most or the least (assistant/extremes.py). A row need not name the question's
+        words itself (`Regionstyrelsen` in the table `Regionbidrag per nämnd`); a word no label holds (`får`,
+        `gick`) is left out as for any figure question. No comparable set: no figure is proposed, since the single
+        best-fitting figure answers another question."""
+        most = fq.extreme == "most"
+        for query in (fq, replace(fq, lenient=True)):
+            ranking = extremes.rank(self.match(query, require_label=False), most, fq.by_area, MIN_SCORE)
+            if ranking is not None:
+                answer = extremes.compose(fq.text, ranking, most, self.citation, lambda f: say(f.value, f))
+                facts = {"score": ranking.score, "figures": ranking.figures, "values": 1, "shape": "ranking"}
+                return answer, facts if query is fq else {**facts, "dropped": self.dropped(fq)}
+            if fq.lenient or not fq.terms:
+                break
+        return None, {}
 
     def _before(self, fq: FigureQuery) -> tuple[Answer | None, dict]:
         """A question about the period before. `förra året` is a calendar year: the figures for it answer, if

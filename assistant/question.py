@@ -91,6 +91,10 @@ class Question:
     period: str | None = None
     period_year: int | None = None
     period_words: frozenset[str] = frozenset()  # folded words of those phrases: they name no subject
+    # `most` or `least`: asks which row or area has the greatest or smallest value (`Vilket område sparar mest?`);
+    # `ranked_by` is the noun after the question word (`omrade`), folded
+    extreme: str | None = None
+    ranked_by: str | None = None
 
     @property
     def search_text(self) -> str:
@@ -237,6 +241,11 @@ class QuestionReader:
             period_words |= {fold(w) for w in words} & self.words.periods.comparatives
         folded = fold(text)
         wants, opening = self.words.opening(folded, None if stripped else text.lower())
+        extreme, ranked_by = self.words.extreme_asked([fold(t) for t in lowered], wants)
+        if extreme is None and english:
+            extreme, ranked_by = self.words.extreme_asked([fold(t).lower() for t in tokens], wants)
+        # `störst underskott`, `den största positiva avvikelsen`: with a superlative, how to rank, not what
+        ranking_words = self.words.extremes.words if extreme else frozenset()
         content: list[str] = []
         groups: list[tuple[str, ...]] = []
         unknown: list[str] = []
@@ -244,7 +253,8 @@ class QuestionReader:
         unknown_verbs: list[str] = []
         for word in words:
             if self.words.frames(word) or word in STOPWORDS or (english and word in ENGLISH_HINTS) \
-                    or fold(word) in period_words or self._says_kind_asked(word, wants, opening):
+                    or fold(word) in period_words or fold(word) in ranking_words \
+                    or self._says_kind_asked(word, wants, opening):
                 continue
             word_terms = self.analyzer.terms(word)
             if not word_terms:
@@ -283,7 +293,11 @@ class QuestionReader:
         if particulars := self.words.particulars_asked(folded):  # a phone number, an e-mail address, a case number
             asks = particulars  # `Vilket ärendenummer har ärendet om ändrad taxa`: the number, not the fee's money
         if decision:
-            asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
+            asks.add("decision")
+        if extreme and not (wants == "list" and folded.split()[:1] == ["vilka"]):
+            # `Vilket område har högst sjukfrånvaro?`: the administration's figure is no answer; `Vilka är de största
+            # utmaningarna?` asks for the main ones, which a passage lists without ranking them
+            asks.add("ranking")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
         units = {self.words.units[w] for w in folded_words if w in self.words.units}
         hints = Filters()
         for phrase, doc_type in self.words.doc_types.items():
@@ -302,7 +316,7 @@ class QuestionReader:
                         hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
                         unknown_verbs=unknown_verbs,
                         asks=asks | {f"in {u}" for u in units}, topic=topic, units=units, post=post,
-                        period=period, period_words=period_words,
+                        period=period, period_words=period_words, extreme=extreme, ranked_by=ranked_by,
                         period_year=self.newest_year - 1 if period == "last_year" and self.newest_year else None,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,

@@ -127,6 +127,8 @@ class Reader:
         self._currency = phrase_pattern([w for w, unit in self.words.units.items() if unit == "kronor"])
         self._number_words = phrase_pattern(self.words.cues.number_words)
         self._period_marks = phrase_pattern(self.words.periods.marks) if self.words.periods.marks else None
+        extremes = self.words.extremes
+        self._superlatives = phrase_pattern(extremes.most | extremes.least) if extremes.most else None
         # what follows a number that measures money or a share rather than counting things
         measured = sorted({w for w, unit in self.words.units.items() if unit in ("kronor", "procent", "öre")}
                           | {"miljoner kronor", "miljarder kronor", "miljard", "miljarder"}, key=len, reverse=True)
@@ -351,6 +353,8 @@ class Reader:
             out.add("place")
         if DECISION.search(folded):
             out.add("decision")
+        if self._superlatives is not None and self._superlatives.search(folded.lower()):
+            out.add("ranking")  # `störst`, `flest`: says which has the most; a figure alone does not
         person = bool(self._party.search(text)) or any(self._person(first, last) for first, last in NAME.findall(text)) \
             or bool(self.posts.holders(text))  # `Elin Strand, förvaltningschef`: the post says it is a name
         if person:

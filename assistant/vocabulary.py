@@ -32,6 +32,22 @@ class Periods(BaseModel):
     changes: frozenset[str] = frozenset()
 
 
+class Extremes(BaseModel):
+    """`[extremes]`: the superlatives that ask which row or area has the most (`most`) or the least (`least`),
+    the words of loss that turn them (`störst underskott` is the lowest value) and of gain that do not, and the
+    question words a ranking is asked with (all folded)."""
+    most: frozenset[str] = frozenset()
+    least: frozenset[str] = frozenset()
+    loss: frozenset[str] = frozenset()
+    gain: frozenset[str] = frozenset()
+    which: frozenset[str] = frozenset()
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Words that say how to rank, not what: no passage or figure label must hold them."""
+        return self.most | self.least | self.loss | self.gain
+
+
 class Cues(BaseModel):
     cause: list[str]
     time: list[str]
@@ -80,6 +96,7 @@ class Vocabulary(BaseModel):
     generic_nouns: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
     periods: Periods = Periods()
+    extremes: Extremes = Extremes()
     # (what a list question asks to list, the pattern over the folded question that says so), first match wins
     list_targets: list[tuple[str, str]] = []
     list_verb_targets: list[tuple[str, str]] = []
@@ -95,6 +112,26 @@ class Vocabulary(BaseModel):
         lower = word.lower()
         return self.frames(word) or lower in self.focus_skip \
             or (fold(lower) in self.focus_skip and lower not in self.spelled_content)
+
+    def extreme_asked(self, folded_words: list[str], wants: str) -> tuple[str | None, str | None]:
+        """(`most` or `least`, the noun the question ranks: `omrade` in `Vilket område sparar mest?`), when a
+        superlative goes with a question word that asks which (`vilken`, `vad`, `hur`; `var` and `where` only
+        first, where they ask where and not what was); who, when and why questions ask for something else."""
+        ex = self.extremes
+        said = [w for w in folded_words if w in ex.most or w in ex.least]
+        if not said or wants in ("when", "why", "yesno", "summary") or not folded_words:
+            return None, None
+        first = folded_words[0]
+        asks = [i for i, w in enumerate(folded_words) if w in ex.which and (i == 0 or w not in ("var", "where"))]
+        opens = folded_words[1] if first in ("den", "det", "de", "the") and len(folded_words) > 1 else first
+        if first in ("vem", "vems", "who", "whom") or not (asks or opens in said):
+            return None, None
+        most = said[0] in ex.most
+        if any(w in ex.loss for w in folded_words):
+            most = not most  # `störst underskott`, `den största negativa avvikelsen`: the lowest value
+        after = folded_words[asks[0] + 1: asks[0] + 2] if asks else []
+        noun = after[0] if after and after[0] not in self.focus_skip and after[0] not in self.frame else None
+        return ("most" if most else "least"), noun
 
     def periods_asked(self, folded_question: str) -> tuple[str | None, list[tuple[int, int]]]:
         """Whether the question asks for the period before: `last_year` (`förra året`, `i fjol`: a calendar year),
@@ -222,6 +259,7 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       generic_nouns=frozenset(data.get("generic_nouns", "").split()),
                       reporting_verbs=frozenset(data.get("reporting_verbs", "").split()),
                       periods=Periods(**data.get("periods", {})),
+                      extremes=Extremes(**data.get("extremes", {})),
                       list_targets=_targets(data.get("list_targets", [])),
                       list_verb_targets=_targets(data.get("list_verb_targets", [])))
 

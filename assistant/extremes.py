@@ -1,0 +1,146 @@
+"""Which row or area has the most or the least: `Vilket område sparar mest 2024?`, `Vilken nämnd får störst
+regionbidrag 2026?`, `Vilken IT-investering är störst?`.
+
+A ranking compares like with like, and says what it compared:
+- by row: one table's rows in one column (each committee's grant in `Budget 2026`), its sum rows left out;
+- by area (`vilket område`): each area's figure for the same column, from one table whose rows are the areas
+  (`6.4 Driftbudget`), or the same row of each area's own table (each area's `Totalsumma` for 2024).
+The figures come from the figure store's match for the question's measure, year and basis; of the comparable
+sets the one the question's words fit best (then the largest) is ranked. The answer names the first and the
+next, each value as its cited quote prints it, and how many were compared; the citations hold every row compared.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from core.models import Answer, Citation, Figure
+from core.numbers import format_number
+from index.records import area_key
+from ingest.lexicon import fold
+from ingest.tables import TOTAL
+
+AREA_NOUNS = ("omrade", "area", "areas")  # `vilket område`, `vilka områden`, `which area` rank areas
+
+
+@dataclass
+class Ranking:
+    figures: list[Figure]  # extreme first
+    by_area: bool
+    score: float  # how well the question's words fit the best of them (the figure match's score)
+
+
+def ranks_areas(ranked_by: str | None, first_word: str) -> bool:
+    """`Vilket område …`, `Inom vilka områden …`, `Var är … störst?`: the areas are compared, not a table's rows."""
+    noun = ranked_by or ""
+    return noun.startswith(AREA_NOUNS) or first_word in ("var", "where")
+
+
+def rank(matches, most: bool, by_area: bool, min_score: float = 0.0) -> Ranking | None:
+    """The comparable set the question fits best, ranked by value (greatest first when `most`). `matches` are the
+    figure store's (figure, score) pairs for the question; running-text figures are no table's rows. A set
+    qualifies when its best figure fits the question by `min_score`; then every figure of the set is compared,
+    however well its own label fits (`Regionstyrelsen` does not say `nämnd`): a ranking that leaves out a row
+    because of its wording names the wrong first."""
+    # per comparable set: per entity (an area, or a row), its figures by row label, the best-fitting kept
+    groups: dict[tuple, dict[str, dict[str, object]]] = {}
+    for m in matches:
+        f = m.figure
+        if not f.in_table:
+            continue
+        if by_area:
+            if f.area is None:
+                continue
+            key, entity = (f.doc_id, f.column, f.unit, f.kind), area_key(f.area)
+        else:
+            if TOTAL.search(f.row):
+                continue  # a sum is no row of the comparison
+            key, entity = (f.doc_id, f.table, f.column, f.unit), _row(f)
+        labels = groups.setdefault(key, {}).setdefault(entity, {})
+        if _row(f) not in labels or m.score > labels[_row(f)].score:
+            labels[_row(f)] = m
+    best: tuple[float, list] | None = None
+    for members in groups.values():
+        if by_area and len({m.figure.table for labels in members.values() for m in labels.values()}) > 1:
+            chosen = _shared_row(members)
+        else:  # one table's rows (its areas, or its items): like with like
+            chosen = [max(labels.values(), key=lambda m: m.score) for labels in members.values()]
+        if len(chosen) < 2:
+            continue
+        score = max(m.score for m in chosen)
+        if score < min_score:
+            continue
+        if best is None or (score, len(chosen)) > (best[0], len(best[1])):
+            best = (score, chosen)
+    if best is None:
+        return None
+    ranked = sorted(best[1], key=lambda m: m.figure.value, reverse=most)
+    return Ranking([m.figure for m in ranked], by_area, best[0])
+
+
+def _shared_row(members: dict[str, dict[str, object]]) -> list:
+    """The areas' own tables: like with like is the row every area has, a sum first (each area's `Totalsumma`).
+    When no row is every area's (`Personalkostnadsreduceringar` in one table, `Personalreducering/vakans` in
+    another), the areas cannot be compared: a ranking of those that share a wording leaves the others out."""
+    every = set.intersection(*(set(labels) for labels in members.values()))
+    if not every:
+        return []
+    label = max(every, key=lambda r: (bool(TOTAL.search(r)), max(labels[r].score for labels in members.values())))
+    return [labels[label] for labels in members.values()]
+
+
+def _row(f: Figure) -> str:
+    return fold(f.row).lower()
+
+
+def compose(question: str, ranking: Ranking, most: bool, cite: Callable[[int, Figure], Citation],
+            say: Callable[[Figure], str]) -> Answer:
+    """`Högst: **Område Fastigheter**, 29 309 tkr [1] (Totalsumma, 2024 …). Därnäst: Område IT, 26 720 tkr [2].`
+    One citation per table compared, holding every row of it that was ranked, so that the order can be checked
+    against the documents."""
+    figures = ranking.figures
+    tables: dict[tuple[str, str], list[Figure]] = {}
+    for f in figures:
+        tables.setdefault((f.source, f.table), []).append(f)
+    cited = {key: _table_citation(cite(n, rows[0]), rows) for n, (key, rows) in enumerate(tables.items(), start=1)}
+    citations = list(cited.values())
+
+    def name(f: Figure) -> str:
+        return f.area if ranking.by_area and f.area else f.row
+
+    def ref(f: Figure) -> str:
+        return f"[{cited[(f.source, f.table)].n}]"
+
+    top = [f for f in figures if f.value == figures[0].value]
+    rest = [f for f in figures if f.value != figures[0].value]
+    first = top[0]
+    several = len(citations) > 1  # the areas' own tables: the row they share says what was compared
+    period = first.column or (str(first.year) if first.year else "")
+    what = ", ".join(filter(None, [first.row if several else "", period, "" if several else first.table, first.title]))
+    names = " och ".join(f"**{name(f)}**" for f in top)
+    text = f"{'Högst' if most else 'Lägst'}: {names}, **{say(first)}** {''.join(dict.fromkeys(ref(f) for f in top))} ({what})."
+    if rest:
+        text += f" Därnäst: {name(rest[0])}, {say(rest[0])} {ref(rest[0])}."
+    kind = "områden" if ranking.by_area else "rader"
+    where = f" ur {_count(len(citations))} tabeller" if several else " i samma tabell"
+    text += f" Jämförda: {_count(len(figures))} {kind}{where}."
+    return Answer(question=question, answer=text, abstained=False, citations=citations)
+
+
+def _table_citation(c: Citation, rows: list[Figure]) -> Citation:
+    """The citation of a table quotes its header and every ranked row of it, in the document's order."""
+    rows = sorted(rows, key=lambda f: f.line_start)
+    lines = list(dict.fromkeys(f.line_text.strip() for f in rows))
+    start, end = rows[0].line_start, max(f.line_end for f in rows)
+    derived = list(c.derived)
+    for f in rows:
+        if f.status == "repaired" and f.printed != format_number(f.value) and format_number(f.value) not in derived:
+            derived.append(format_number(f.value))
+    return c.model_copy(update={"quote": "\n".join(([rows[0].header] if rows[0].header else []) + lines),
+                                "lines": f"{start}" if start == end else f"{start}–{end}", "derived": derived})
+
+
+def _count(n: int) -> str:
+    """Counts in words: a count in an answer is no figure from the documents."""
+    words = "noll ett två tre fyra fem sex sju åtta nio tio elva tolv".split()
+    return words[n] if n < len(words) else "många"
