@@ -36,12 +36,15 @@ def ranks_areas(ranked_by: str | None, first_word: str) -> bool:
     return noun.startswith(AREA_NOUNS) or first_word in ("var", "where")
 
 
-def rank(matches, most: bool, by_area: bool, min_score: float = 0.0) -> Ranking | None:
+def rank(matches, most: bool, by_area: bool, min_score: float = 0.0,
+         names_measure: Callable[[Figure], bool] = lambda f: True) -> Ranking | None:
     """The comparable set the question fits best, ranked by value (greatest first when `most`). `matches` are the
     figure store's (figure, score) pairs for the question; running-text figures are no table's rows. A set
     qualifies when its best figure fits the question by `min_score`; then every figure of the set is compared,
     however well its own label fits (`Regionstyrelsen` does not say `nämnd`): a ranking that leaves out a row
-    because of its wording names the wrong first."""
+    because of its wording names the wrong first. The best-fitting figure of a set must name every word of the
+    question's measure (`names_measure`): committees' budgets are no answer to which committee has the most sick
+    leave, however well `nämnd` fits them."""
     # per comparable set: per entity (an area, or a row), its figures by row label, the best-fitting kept
     groups: dict[tuple, dict[str, dict[str, object]]] = {}
     for m in matches:
@@ -67,8 +70,9 @@ def rank(matches, most: bool, by_area: bool, min_score: float = 0.0) -> Ranking 
             chosen = [max(labels.values(), key=lambda m: m.score) for labels in members.values()]
         if len(chosen) < 2:
             continue
-        score = max(m.score for m in chosen)
-        if score < min_score:
+        fitting = max(chosen, key=lambda m: m.score)
+        score = fitting.score
+        if score < min_score or not names_measure(fitting.figure):
             continue
         if best is None or (score, len(chosen)) > (best[0], len(best[1])):
             best = (score, chosen)

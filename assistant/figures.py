@@ -218,7 +218,7 @@ class FigureAnswerer:
         words = re.findall(r"[\wåäö-]+", COMPARED_BASIS.sub(" ", folded) if deviation else folded)
         compounds = [_compound_basis(w) for w in words]  # (kind, basis) of `investeringsbudgeten`
         basis = next((_basis(w) for w in words if _basis(w)), None) or next((b for _, b in compounds if b), None)
-        if q.english:
+        if q.english and not deviation:  # `surplus against budget`: the budget is compared with, as above
             basis = basis or next((BASIS[w] for w in q.normalized.split() if w in BASIS), None)
         kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None) or next(
             (k for w in words for prefix, k in KIND_PREFIXES  # inflections, not compounds (`besparingskrav`)
@@ -354,8 +354,11 @@ class FigureAnswerer:
                                   or (q.wants == "count" and not {"money", "percent"} & q.asks
                                       and top.unit in SHARE_UNITS | MONEY_UNITS)),
             "measure": float(q.measure),
-            "wants_amount": float(q.wants in ("amount", "count")),
-            "wants_other": float(q.wants in ("who", "when", "why", "place", "yesno", "list")),
+            # a ranking names which row or area has the most, with its amount: `Vilken nämnd …` asks for what it
+            # gives, whatever the opening's kind
+            "wants_amount": float(q.wants in ("amount", "count") or facts["shape"] == "ranking"),
+            "wants_other": float(q.wants in ("who", "when", "why", "place", "yesno", "list")
+                                 and facts["shape"] != "ranking"),
             "english": float(q.english),
         }
         return Candidate(route="figure", answer=answer, features=features), None, query
@@ -533,8 +536,18 @@ class FigureAnswerer:
         `gick`) is left out as for any figure question. No comparable set: no figure is proposed, since the single
         best-fitting figure answers another question."""
         most = fq.extreme == "most"
+        # the words of the question some figure label holds: the ranked table or row must name each of them
+        known = [alts for w in fq.terms if (alts := self._alternatives(w)) and self._in_labels([(w, alts)])]
+
+        def names_measure(f: Figure) -> bool:
+            label, context = self._terms(figure_label(f)), self._terms(f"{figure_context(f)} {f.context or ''}")
+            # the word itself or as a compound's head, in the label or its table: `sjuk` in `sjukvårdsnämnden`
+            # does not name `sjukfrånvaro`
+            return all(_coverage(alts, label, context) >= 0.75 for alts in known)
+
         for query in (fq, replace(fq, lenient=True)):
-            ranking = extremes.rank(self.match(query, require_label=False), most, fq.by_area, MIN_SCORE)
+            ranking = extremes.rank(self.match(query, require_label=False), most, fq.by_area, MIN_SCORE,
+                                    names_measure)
             if ranking is not None:
                 answer = extremes.compose(fq.text, ranking, most, self.citation, lambda f: say(f.value, f))
                 facts = {"score": ranking.score, "figures": ranking.figures, "values": 1, "shape": "ranking"}

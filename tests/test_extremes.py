@@ -126,3 +126,11 @@ def test_the_main_ones_of_a_list_are_not_a_ranking_a_passage_must_state(bot):
     """`Vilka är de största utmaningarna?` asks for the main challenges: a passage lists them without `störst`."""
     assert "ranking" not in bot.reader.read("Vilka är de största utmaningarna?").asks
     assert "ranking" in bot.reader.read("Which area has the highest sick leave?").asks
+
+
+def test_the_ranked_table_must_name_the_measure_asked_about(formats_bot):
+    """`nämnd` fits every committee table, and `sjuk` in `Hälso- och sjukvårdsnämnden` is part of a word, not
+    `sjukfrånvaro`: no table of committees ranks sick leave, so no figure is proposed."""
+    proposals = formats_bot.candidates("Which committee has the highest sick leave?")
+    assert not any(c.route == "figure" for c in proposals.candidates)
+    assert formats_bot.ask("Vilken nämnd har högst sjukfrånvaro?").abstained
