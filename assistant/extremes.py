@@ -1,18 +1,23 @@
-"""Which row or area has the most or the least: `Vilket område sparar mest 2024?`, `Vilken nämnd får störst
-regionbidrag 2026?`, `Vilken IT-investering är störst?`.
+"""Which row, area or period has the most or the least: `Vilket område sparar mest 2024?`, `Vilken nämnd får
+störst regionbidrag 2026?`, `Vilken IT-investering är störst?`, `Vilket år sparar Område Fastigheter mest?`,
+`Vilka tre områden sparar mest?`.
 
 A ranking compares like with like, and says what it compared:
 - by row: one table's rows in one column (each committee's grant in `Budget 2026`), its sum rows left out;
 - by area (`vilket område`): each area's figure for the same column, from one table whose rows are the areas
-  (`6.4 Driftbudget`), or the same row of each area's own table (each area's `Totalsumma` for 2024).
+  (`6.4 Driftbudget`), or the same row of each area's own table (each area's `Totalsumma` for 2024);
+- by period (`vilket år`, `när … som högst`): one row's values in the columns of its years, a budget and the
+  plan years after it together, an outcome apart from them (`Budget 2025` is no year beside `Utfall 2025`).
 The figures come from the figure store's match for the question's measure, year and basis; of the comparable
-sets the one the question's words fit best (then the largest) is ranked. The answer names the first and the
-next, each value as its cited quote prints it, and how many were compared; the citations hold every row compared.
+sets the one the question's words fit best (then a sum row, then the largest) is ranked. The answer names the
+first and the next (or as many as asked for), each value as its cited quote prints it, and how many were
+compared; the citations hold every row compared.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Literal
 
 from core.models import Answer, Citation, Figure
 from core.numbers import format_number
@@ -20,23 +25,33 @@ from index.records import area_key
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
+from .vocabulary import load_vocabulary
+
+Mode = Literal["row", "area", "period"]
 AREA_NOUNS = ("omrade", "area", "areas")  # `vilket område`, `vilka områden`, `which area` rank areas
+PLANNED = {"budget": "planned", "plan": "planned"}  # `Budget 2026`, `Plan 2027`, `Plan 2028`: one series
+KIND_OF = {"row": "rader", "area": "områden", "period": "perioder"}
 
 
 @dataclass
 class Ranking:
     figures: list[Figure]  # extreme first
-    by_area: bool
+    mode: Mode
     score: float  # how well the question's words fit the best of them (the figure match's score)
 
 
-def ranks_areas(ranked_by: str | None, first_word: str) -> bool:
-    """`Vilket område …`, `Inom vilka områden …`, `Var är … störst?`: the areas are compared, not a table's rows."""
+def compared(ranked_by: str | None, wants: str, folded_question: str) -> Mode:
+    """What a ranking question compares: one row's periods (`Vilket år …`, `När var … som högst?`), the areas
+    (`Vilket område …`, `Inom vilka områden …`, `Var är … störst?`), or else a table's rows."""
     noun = ranked_by or ""
-    return noun.startswith(AREA_NOUNS) or first_word in ("var", "where")
+    if wants == "when" or noun in load_vocabulary().extremes.periods:
+        return "period"
+    if noun.startswith(AREA_NOUNS) or folded_question.split()[:1] in (["var"], ["where"]):
+        return "area"
+    return "row"
 
 
-def rank(matches, most: bool, by_area: bool, min_score: float = 0.0,
+def rank(matches, most: bool, mode: Mode, min_score: float = 0.0,
          names_measure: Callable[[Figure], bool] = lambda f: True) -> Ranking | None:
     """The comparable set the question fits best, ranked by value (greatest first when `most`). `matches` are the
     figure store's (figure, score) pairs for the question; running-text figures are no table's rows. A set
@@ -45,16 +60,23 @@ def rank(matches, most: bool, by_area: bool, min_score: float = 0.0,
     because of its wording names the wrong first. The best-fitting figure of a set must name every word of the
     question's measure (`names_measure`): committees' budgets are no answer to which committee has the most sick
     leave, however well `nämnd` fits them."""
-    # per comparable set: per entity (an area, or a row), its figures by row label, the best-fitting kept
+    # per comparable set: per entity (an area, a row or a year), its figures by row label, the best-fitting kept
     groups: dict[tuple, dict[str, dict[str, object]]] = {}
     for m in matches:
         f = m.figure
         if not f.in_table:
             continue
-        if by_area:
+        if mode == "area":
             if f.area is None:
                 continue
             key, entity = (f.doc_id, f.column, f.unit, f.kind), area_key(f.area)
+        elif mode == "period":
+            if f.year is None:
+                continue
+            # a budget and the plan years after it are one series, whether the table says so by basis or by kind
+            key = (f.doc_id, f.table, f.row, f.unit, PLANNED.get(f.kind, f.kind), PLANNED.get(f.basis or "", f.basis),
+                   subcolumn(f))
+            entity = str(f.year)
         else:
             if TOTAL.search(f.row):
                 continue  # a sum is no row of the comparison
@@ -62,24 +84,34 @@ def rank(matches, most: bool, by_area: bool, min_score: float = 0.0,
         labels = groups.setdefault(key, {}).setdefault(entity, {})
         if _row(f) not in labels or m.score > labels[_row(f)].score:
             labels[_row(f)] = m
-    best: tuple[float, list] | None = None
+    best: tuple[tuple, list] | None = None
     for members in groups.values():
-        if by_area and len({m.figure.table for labels in members.values() for m in labels.values()}) > 1:
+        if mode == "area" and len({m.figure.table for labels in members.values() for m in labels.values()}) > 1:
             chosen = _shared_row(members)
-        else:  # one table's rows (its areas, or its items): like with like
+        else:  # one table's rows (its areas, or its items), or one row's periods: like with like
             chosen = [max(labels.values(), key=lambda m: m.score) for labels in members.values()]
         if len(chosen) < 2:
             continue
         fitting = max(chosen, key=lambda m: m.score)
-        score = fitting.score
-        if score < min_score or not names_measure(fitting.figure):
+        if fitting.score < min_score or not names_measure(fitting.figure):
             continue
-        if best is None or (score, len(chosen)) > (best[0], len(best[1])):
-            best = (score, chosen)
+        # the question's words first; then, over one row's periods, a sum row answers for the whole
+        rank_key = (fitting.score, mode == "period" and bool(TOTAL.search(fitting.figure.row)), len(chosen))
+        if best is None or rank_key > best[0]:
+            best = (rank_key, chosen)
     if best is None:
         return None
     ranked = sorted(best[1], key=lambda m: m.figure.value, reverse=most)
-    return Ranking([m.figure for m in ranked], by_area, best[0])
+    return Ranking([m.figure for m in ranked], mode, best[0][0])
+
+
+def _row(f: Figure) -> str:
+    return fold(f.row).lower()
+
+
+def subcolumn(f: Figure) -> str:
+    """What a column measures apart from its period: `Budget 2024 Omsättning` → `omsättning`."""
+    return re.sub(r"\b(budget|prognos|utfall|plan|belopp)\b|\d{4}", "", (f.column or "").lower()).strip()
 
 
 def _shared_row(members: dict[str, dict[str, object]]) -> list:
@@ -93,42 +125,52 @@ def _shared_row(members: dict[str, dict[str, object]]) -> list:
     return [labels[label] for labels in members.values()]
 
 
-def _row(f: Figure) -> str:
-    return fold(f.row).lower()
-
-
 def compose(question: str, ranking: Ranking, most: bool, cite: Callable[[int, Figure], Citation],
-            say: Callable[[Figure], str]) -> Answer:
-    """`Högst: **Område Fastigheter**, 29 309 tkr [1] (Totalsumma, 2024 …). Därnäst: Område IT, 26 720 tkr [2].`
-    One citation per table compared, holding every row of it that was ranked, so that the order can be checked
-    against the documents."""
+            say: Callable[[Figure], str], top: int = 1) -> Answer:
+    """`Högst: **Område Fastigheter**, 29 309 tkr [1] (Totalsumma, 2024 …). Därnäst: Område IT, 26 720 tkr [2].`,
+    or, when several are asked for (`Vilka tre …`), that many in order. One citation per table compared, holding
+    every row of it that was ranked, so that the order can be checked against the documents."""
     figures = ranking.figures
     tables: dict[tuple[str, str], list[Figure]] = {}
     for f in figures:
         tables.setdefault((f.source, f.table), []).append(f)
     cited = {key: _table_citation(cite(n, rows[0]), rows) for n, (key, rows) in enumerate(tables.items(), start=1)}
     citations = list(cited.values())
+    several = len(citations) > 1  # the areas' own tables: the row they share says what was compared
 
     def name(f: Figure) -> str:
-        return f.area if ranking.by_area and f.area else f.row
+        if ranking.mode == "area" and f.area:
+            return f.area
+        if ranking.mode == "period":
+            return f.column or str(f.year)
+        return f.row
 
     def ref(f: Figure) -> str:
         return f"[{cited[(f.source, f.table)].n}]"
 
-    top = [f for f in figures if f.value == figures[0].value]
-    rest = [f for f in figures if f.value != figures[0].value]
-    first = top[0]
-    several = len(citations) > 1  # the areas' own tables: the row they share says what was compared
+    first = figures[0]
     period = first.column or (str(first.year) if first.year else "")
-    what = ", ".join(filter(None, [first.row if several else "", period, "" if several else first.table, first.title]))
-    names = " och ".join(f"**{name(f)}**" for f in top)
-    text = f"{'Högst' if most else 'Lägst'}: {names}, **{say(first)}** {''.join(dict.fromkeys(ref(f) for f in top))} ({what})."
+    if ranking.mode == "period":  # the row is what was compared; its periods are the answer
+        area = first.area if first.area and first.area not in f"{first.row} {first.table}" else ""
+        what = ", ".join(filter(None, [first.row, area, first.table, first.title]))
+    else:
+        what = ", ".join(filter(None, [first.row if several else "", period, "" if several else first.table,
+                                       first.title]))
+    where = f" ur {_count(len(citations))} tabeller" if several else " i samma tabell"
+    compared = f"Jämförda: {_count(len(figures))} {KIND_OF[ranking.mode]}{where}."
+    if top > 1:
+        word = "högsta" if most else "lägsta"
+        lines = [f"De {_count(min(top, len(figures)))} {word} ({what}):"]
+        lines += [f"- **{name(f)}**: {say(f)} {ref(f)}" for f in figures[:top]]
+        return Answer(question=question, answer="\n".join(lines + [compared]), abstained=False, citations=citations)
+    top_figures = [f for f in figures if f.value == first.value]
+    rest = [f for f in figures if f.value != first.value]
+    names = " och ".join(f"**{name(f)}**" for f in top_figures)
+    refs = "".join(dict.fromkeys(ref(f) for f in top_figures))
+    text = f"{'Högst' if most else 'Lägst'}: {names}, **{say(first)}** {refs} ({what})."
     if rest:
         text += f" Därnäst: {name(rest[0])}, {say(rest[0])} {ref(rest[0])}."
-    kind = "områden" if ranking.by_area else "rader"
-    where = f" ur {_count(len(citations))} tabeller" if several else " i samma tabell"
-    text += f" Jämförda: {_count(len(figures))} {kind}{where}."
-    return Answer(question=question, answer=text, abstained=False, citations=citations)
+    return Answer(question=question, answer=f"{text} {compared}", abstained=False, citations=citations)
 
 
 def _table_citation(c: Citation, rows: list[Figure]) -> Citation:

@@ -27,6 +27,7 @@ from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
 from . import extremes
+from .extremes import subcolumn as _subcolumn
 from .reader import covered as _covered
 from .question import ENGLISH_HINTS, FRAME_WORDS, Question
 from .select import Candidate
@@ -91,7 +92,10 @@ class FigureQuery:
     period: str | None = None  # asks for the period before: `previous` or `last_year` (see Question.period)
     period_year: int | None = None  # the calendar year `förra året` is
     extreme: str | None = None  # `most` or `least`: which row or area has the greatest or smallest value
-    by_area: bool = False  # the ranking compares areas (`Vilket område …`), not a table's rows
+    # what a ranking compares: a table's `row`s, the `area`s (`Vilket område …`), or one row's `period`s
+    # (`Vilket år …`, `När … som högst?`)
+    compares: extremes.Mode = "row"
+    top: int = 1  # how many the ranking names
 
 
 @dataclass
@@ -284,8 +288,7 @@ class FigureAnswerer:
                            maybe_areas=[a for a in maybe if a not in areas],
                            realised=basis is None and not deviation and bool(REALISED.search(folded)),
                            price=kind is None and bool(PRICE.search(folded)), paragraph=q.paragraph,
-                           extreme=q.extreme,
-                           by_area=bool(q.extreme) and extremes.ranks_areas(q.ranked_by, folded.split()[0] if folded.split() else ""))
+                           extreme=q.extreme, top=q.top, compares=extremes.compared(q.ranked_by, q.wants, folded))
 
     def names_unknown(self, q: Question) -> bool:
         """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
@@ -545,11 +548,15 @@ class FigureAnswerer:
             # does not name `sjukfrånvaro`
             return all(_coverage(alts, label, context) >= 0.75 for alts in known)
 
+        mode = fq.compares
         for query in (fq, replace(fq, lenient=True)):
-            ranking = extremes.rank(self.match(query, require_label=False), most, fq.by_area, MIN_SCORE,
-                                    names_measure)
+            matches = self.match(query, require_label=False)
+            if mode == "period" and not fq.areas and any(m.figure.area is None for m in matches):
+                # no area named: the whole administration's row, as for any figure question
+                matches = [m for m in matches if m.figure.area is None]
+            ranking = extremes.rank(matches, most, mode, MIN_SCORE, names_measure)
             if ranking is not None:
-                answer = extremes.compose(fq.text, ranking, most, self.citation, lambda f: say(f.value, f))
+                answer = extremes.compose(fq.text, ranking, most, self.citation, lambda f: say(f.value, f), fq.top)
                 facts = {"score": ranking.score, "figures": ranking.figures, "values": 1, "shape": "ranking"}
                 return answer, facts if query is fq else {**facts, "dropped": self.dropped(fq)}
             if fq.lenient or not fq.terms:
@@ -850,13 +857,6 @@ def _in_context(alts: tuple[set[str], set[str]], context: LabelTerms, seen: dict
 
 def _lines(f: Figure) -> str:
     return f"{f.line_start}" if f.line_start == f.line_end else f"{f.line_start}–{f.line_end}"
-
-
-def _subcolumn(f: Figure) -> str:
-    """`Budget 2024 Omsättning` → `omsättning`: what a column measures apart from its period."""
-    if not f.column:
-        return ""
-    return re.sub(r"\b(budget|prognos|utfall|plan|belopp)\b|\d{4}", "", f.column.lower()).strip()
 
 
 def _what(f: Figure) -> str:

@@ -95,6 +95,7 @@ class Question:
     # `ranked_by` is the noun after the question word (`omrade`), folded
     extreme: str | None = None
     ranked_by: str | None = None
+    top: int = 1  # how many the ranking asks for: `Vilka tre områden sparar mest?`
 
     @property
     def search_text(self) -> str:
@@ -241,9 +242,10 @@ class QuestionReader:
             period_words |= {fold(w) for w in words} & self.words.periods.comparatives
         folded = fold(text)
         wants, opening = self.words.opening(folded, None if stripped else text.lower())
-        extreme, ranked_by = self.words.extreme_asked([fold(t) for t in lowered], wants)
+        extreme, ranked_by, top = self.words.extreme_asked([fold(t) for t in lowered], wants,
+                                                           None if stripped or english else lowered)
         if extreme is None and english:
-            extreme, ranked_by = self.words.extreme_asked([fold(t).lower() for t in tokens], wants)
+            extreme, ranked_by, top = self.words.extreme_asked([fold(t).lower() for t in tokens], wants)
         # `störst underskott`, `den största positiva avvikelsen`: with a superlative, how to rank, not what
         ranking_words = self.words.extremes.words if extreme else frozenset()
         content: list[str] = []
@@ -316,7 +318,7 @@ class QuestionReader:
                         hints=hints, filters=filters or Filters(), unknown=unknown, unknown_bodies=unknown_bodies,
                         unknown_verbs=unknown_verbs,
                         asks=asks | {f"in {u}" for u in units}, topic=topic, units=units, post=post,
-                        period=period, period_words=period_words, extreme=extreme, ranked_by=ranked_by,
+                        period=period, period_words=period_words, extreme=extreme, ranked_by=ranked_by, top=top,
                         period_year=self.newest_year - 1 if period == "last_year" and self.newest_year else None,
                         identifiers=IDENTIFIER.findall(text),
                         paragraph=f"§ {next(g for g in para.groups() if g)}" if para else None,

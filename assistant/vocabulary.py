@@ -33,14 +33,23 @@ class Periods(BaseModel):
 
 
 class Extremes(BaseModel):
-    """`[extremes]`: the superlatives that ask which row or area has the most (`most`) or the least (`least`),
-    the words of loss that turn them (`störst underskott` is the lowest value) and of gain that do not, and the
-    question words a ranking is asked with (all folded)."""
+    """`[extremes]`: the superlatives that ask which row, area or period has the most (`most`) or the least
+    (`least`), the words of loss that turn them (`störst underskott` is the lowest value) and of gain that do not,
+    the question words a ranking is asked with, the nouns that rank periods and the words that say how many are
+    asked for (all folded)."""
     most: frozenset[str] = frozenset()
     least: frozenset[str] = frozenset()
     loss: frozenset[str] = frozenset()
     gain: frozenset[str] = frozenset()
     which: frozenset[str] = frozenset()
+    periods: frozenset[str] = frozenset()
+    counts: dict[str, int] = {}
+
+    def count(self, word: str) -> int | None:
+        """`tre` → 3, `5` → 5: how many a ranking names; None for any other word."""
+        if word.isdigit() and 2 <= int(word) <= 20:
+            return int(word)
+        return self.counts.get(word)
 
     @property
     def words(self) -> frozenset[str]:
@@ -113,25 +122,44 @@ class Vocabulary(BaseModel):
         return self.frames(word) or lower in self.focus_skip \
             or (fold(lower) in self.focus_skip and lower not in self.spelled_content)
 
-    def extreme_asked(self, folded_words: list[str], wants: str) -> tuple[str | None, str | None]:
-        """(`most` or `least`, the noun the question ranks: `omrade` in `Vilket område sparar mest?`), when a
-        superlative goes with a question word that asks which (`vilken`, `vad`, `hur`; `var` and `where` only
-        first, where they ask where and not what was); who, when and why questions ask for something else."""
+    def extreme_asked(self, folded_words: list[str], wants: str,
+                      typed: list[str] | None = None) -> tuple[str | None, str | None, int]:
+        """(`most` or `least`, the noun the question ranks: `omrade` in `Vilket område sparar mest?`, how many it
+        asks for: 3 in `Vilka tre områden …`), when a superlative goes with a question word that asks which
+        (`vilken`, `vad`; `var` and `where` only first, where they ask where and not what was), or opens the
+        question (`största IT-investeringen 2024?`, `tre områden som sparar mest`). `när` ranks periods; who,
+        why and yes/no questions ask for something else. `typed` is the words as written (lower case), when the
+        question was typed with å/ä/ö: then `är` is no `år`."""
         ex = self.extremes
         said = [w for w in folded_words if w in ex.most or w in ex.least]
-        if not said or wants in ("when", "why", "yesno", "summary") or not folded_words:
-            return None, None
+        if not said or wants in ("why", "yesno", "summary") or not folded_words:
+            return None, None, 1
         first = folded_words[0]
         asks = [i for i, w in enumerate(folded_words) if w in ex.which and (i == 0 or w not in ("var", "where"))]
-        opens = folded_words[1] if first in ("den", "det", "de", "the") and len(folded_words) > 1 else first
-        if first in ("vem", "vems", "who", "whom") or not (asks or opens in said):
-            return None, None
+        leading = [w for w in folded_words[:3] if w in ("den", "det", "de", "the") or ex.count(w)]
+        opens = folded_words[len(leading)] if len(leading) < len(folded_words) else ""
+        if first in ("vem", "vems", "who", "whom") or not (asks or opens in said or wants == "when"
+                                                          or (leading and ex.count(leading[0]))):
+            return None, None, 1
         most = said[0] in ex.most
         if any(w in ex.loss for w in folded_words):
             most = not most  # `störst underskott`, `den största negativa avvikelsen`: the lowest value
-        after = folded_words[asks[0] + 1: asks[0] + 2] if asks else []
-        noun = after[0] if after and after[0] not in self.focus_skip and after[0] not in self.frame else None
-        return ("most" if most else "least"), noun
+        start = asks[0] + 1 if asks else 0
+        # the noun after the question word, past a count and the words that frame it (`vilka är de tre områden`);
+        # a period noun first, though `år` folds to the frame word `ar` (`är`): `vilket ar sparar` is a year,
+        # `vilket ar det` a copula
+        at = [i for i in range(start, min(start + 6, len(folded_words)))
+              if not ex.count(folded_words[i]) and folded_words[i] not in ("de", "the")]
+        after = [folded_words[i] for i in at]
+        copula = after[:1] == ["ar"] and (typed[at[0]] == "är" if typed is not None else (
+            len(after) < 2 or after[1] in ("den", "det", "de", "dessa", "detta")))
+        if after and after[0] in ex.periods and not copula:
+            return ("most" if most else "least"), after[0], next(
+                (n for w in folded_words[:start + 4] if (n := ex.count(w))), 1)
+        rest = [w for w in after if w not in self.focus_skip and w not in self.frame]
+        noun = rest[0] if rest and (asks or ex.count(first)) else None
+        top = next((n for w in folded_words[:start + 4] if (n := ex.count(w))), 1)
+        return ("most" if most else "least"), noun, top
 
     def periods_asked(self, folded_question: str) -> tuple[str | None, list[tuple[int, int]]]:
         """Whether the question asks for the period before: `last_year` (`förra året`, `i fjol`: a calendar year),

@@ -26,18 +26,32 @@ REGIONPLAN = "regionplan-2026-2028.txt"
     ("vilket omrade har lagst besparing 2025", "least", "omrade"),
     ("Inom vilka områden blir besparingarna störst?", "most", "omraden"),
     ("Vilken nämnd får minst regionbidrag?", "least", "namnd"),
-    ("Vilken är den största IT-investeringen?", "most", None),
+    ("Vilken är den största IT-investeringen?", "most", "it"),
     ("Vilken nämnd hade störst underskott?", "least", "namnd"),  # the largest deficit is the lowest value
     ("Vilken nämnd hade störst överskott?", "most", "namnd"),
     ("Which area has the lowest turnover?", "least", "area"),
-    ("Var är sjukfrånvaron högst?", "most", None),
+    ("Var är sjukfrånvaron högst?", "most", "sjukfranvaron"),  # where: its areas are ranked
+    ("vilket ar sparar fastigheter mest", "most", "ar"),  # typed without å: a year
+    ("Vilket är det största området?", "most", "omradet"),  # `är`, not `år`
     ("Vem är högsta chef på Regionservice?", None, None),  # who, not which
-    ("När var sjukfrånvaron som högst?", None, None),
+    ("När var sjukfrånvaron som högst?", "most", None),  # its periods are ranked
+    ("Vilket år sparar Område Fastigheter mest?", "most", "ar"),
+    ("Vilka tre områden sparar mest 2025?", "most", "omraden"),
+    ("Varför är sjukfrånvaron högst i Område IT?", None, None),  # why, not which
     ("Hur stor är besparingen för Område IT 2025?", None, None),  # no superlative
 ])
 def test_a_superlative_with_a_question_word_asks_for_a_ranking(bot, question, extreme, ranked_by):
     q = bot.reader.read(question)
     assert (q.extreme, q.ranked_by) == (extreme, ranked_by)
+
+
+@pytest.mark.parametrize("question, top", [
+    ("Vilka tre områden sparar mest 2025?", 3), ("Vilka är de två nämnder som får minst regionbidrag?", 2),
+    ("tre omraden som sparar mest 2025", 3), ("Which four areas save the most?", 4),
+    ("Vilket område sparar mest 2025?", 1), ("Vilken nämnd har högst regionbidrag 2026?", 1),
+])
+def test_a_ranking_names_as_many_as_asked_for(bot, question, top):
+    assert bot.reader.read(question).top == top
 
 
 def test_ranking_words_name_no_subject(bot):
@@ -77,6 +91,24 @@ def test_a_tables_rows_are_ranked_without_its_sum_row(formats_bot):
         assert not ungrounded_figures(answer.answer, answer.citations)
 
 
+def test_a_rows_periods_are_ranked_and_as_many_as_asked_for_are_named(bot):
+    fastigheter = [f for f in bot.figures() if f.kind == "besparing" and f.area == "Område Fastigheter" and f.in_table
+                   and TOTAL.search(f.row) and f.year]
+    assert len({f.year for f in fastigheter}) >= 3
+    best = max(fastigheter, key=lambda f: f.value)
+    answer = bot.ask("Vilket år sparar Område Fastigheter mest?")
+    assert not answer.abstained and answer.route == "figure", answer.answer
+    assert str(best.year) in answer.answer.split(" Därnäst")[0] and best.printed in answer.answer, answer.answer
+
+    totals = {f.area: f for f in bot.figures() if f.kind == "besparing" and f.area and f.year == 2025 and f.in_table
+              and TOTAL.search(f.row) and f.column == "2025"}
+    three = sorted(totals.values(), key=lambda f: -f.value)[:3]
+    answer = bot.ask("Vilka tre områden sparar mest 2025?")
+    listed = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert [next(a for a in totals if a in line) for line in listed] == [f.area for f in three], answer.answer
+    assert not ungrounded_figures(answer.answer, answer.citations)
+
+
 def test_no_ranking_where_the_documents_hold_one_figure_for_the_whole(bot):
     """Sick leave is reported for the administration, not per area: neither its figure nor the sentence that
     gives it says which area has the most."""
@@ -96,14 +128,25 @@ def test_rank_compares_like_with_like():
     own_tables = [figure("Intäkter", "500", f"Område {a}", f"Område {a}", line=i) for i, a in enumerate("ABC")] + \
         [figure("Totalsumma", v, f"Område {a}", f"Område {a}", line=10 + i) for i, (a, v) in enumerate(
             zip("ABC", ["300", "900", "600"]))]
-    ranking = extremes.rank([FigureMatch(f, 1.0) for f in own_tables], most=True, by_area=True)
+    ranking = extremes.rank([FigureMatch(f, 1.0) for f in own_tables], most=True, mode="area")
     assert [f.area for f in ranking.figures] == ["Område B", "Område C", "Område A"]
     assert all(f.row == "Totalsumma" for f in ranking.figures)  # each area's total, not its first row
 
     rows = [figure("Alfa", "5"), figure("Beta", "7"), figure("Summa", "12"), figure("Gamma", "9", table="Other")]
-    ranking = extremes.rank([FigureMatch(f, 1.0) for f in rows], most=True, by_area=False)
+    ranking = extremes.rank([FigureMatch(f, 1.0) for f in rows], most=True, mode="row")
     assert [f.row for f in ranking.figures] == ["Beta", "Alfa"]  # one table's rows; its sum is no row
-    assert extremes.rank([FigureMatch(rows[0], 1.0)], most=True, by_area=False) is None  # one row: nothing to rank
+    assert extremes.rank([FigureMatch(rows[0], 1.0)], most=True, mode="row") is None  # one row: nothing to rank
+
+    years = [figure("Totalsumma", v, column=f"{y}", line=1) for y, v in (("2024", "5"), ("2025", "9"), ("2026", "7"))]
+    for f, y in zip(years, (2024, 2025, 2026)):
+        f.year = y
+    ranking = extremes.rank([FigureMatch(f, 1.0) for f in years], most=False, mode="period")
+    assert [f.year for f in ranking.figures] == [2024, 2026, 2025]  # one row's periods, least first
+    # a budget year and the plan years after it are one series, however the table's columns are labelled
+    years[0].kind, years[0].basis, years[1].kind, years[1].basis = "budget", "budget", "plan", "plan"
+    years[2].kind, years[2].basis = "plan", "plan"
+    ranking = extremes.rank([FigureMatch(f, 1.0) for f in years], most=False, mode="period")
+    assert [f.year for f in ranking.figures] == [2024, 2026, 2025]
 
 
 def test_a_committees_surplus_or_deficit_is_its_deviation_from_budget(formats_bot):
