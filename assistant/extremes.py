@@ -38,6 +38,7 @@ class Ranking:
     figures: list[Figure]  # extreme first
     mode: Mode
     score: float  # how well the question's words fit the best of them (the figure match's score)
+    by_size: bool = False  # ranked by amount, whatever the sign: a deviation's size, a cost printed negative
 
 
 def compared(ranked_by: str | None, wants: str, folded_question: str) -> Mode:
@@ -52,14 +53,21 @@ def compared(ranked_by: str | None, wants: str, folded_question: str) -> Mode:
 
 
 def rank(matches, most: bool, mode: Mode, min_score: float = 0.0,
-         names_measure: Callable[[Figure], bool] = lambda f: True) -> Ranking | None:
+         names_measure: Callable[[Figure], bool] = lambda f: True, signed: bool = False) -> Ranking | None:
     """The comparable set the question fits best, ranked by value (greatest first when `most`). `matches` are the
     figure store's (figure, score) pairs for the question; running-text figures are no table's rows. A set
     qualifies when its best figure fits the question by `min_score`; then every figure of the set is compared,
     however well its own label fits (`Regionstyrelsen` does not say `nämnd`): a ranking that leaves out a row
     because of its wording names the wrong first. The best-fitting figure of a set must name every word of the
     question's measure (`names_measure`): committees' budgets are no answer to which committee has the most sick
-    leave, however well `nämnd` fits them."""
+    leave, however well `nämnd` fits them.
+
+    Unless the question says which sign it means (`signed`: `överskott`, `negativ`, `bäst`), the largest of a
+    deviation or of a column of costs printed negative (`−12 998`; most of the column below zero) is the largest
+    amount, not the highest number: `störst avvikelse` is −152 before +37, and the committee that cost most is
+    the one at −12 998. Where
+    the question's words fit several columns equally, the outcome is ranked before a budget or a forecast: what
+    a committee had or cost is what happened."""
     # per comparable set: per entity (an area, a row or a year), its figures by row label, the best-fitting kept
     groups: dict[tuple, dict[str, dict[str, object]]] = {}
     for m in matches:
@@ -96,13 +104,19 @@ def rank(matches, most: bool, mode: Mode, min_score: float = 0.0,
         if fitting.score < min_score or not names_measure(fitting.figure):
             continue
         # the question's words first; then, over one row's periods, a sum row answers for the whole
-        rank_key = (fitting.score, mode == "period" and bool(TOTAL.search(fitting.figure.row)), len(chosen))
+        rank_key = (fitting.score, mode == "period" and bool(TOTAL.search(fitting.figure.row)),
+                    fitting.figure.basis == "utfall", len(chosen))
         if best is None or rank_key > best[0]:
             best = (rank_key, chosen)
     if best is None:
         return None
-    ranked = sorted(best[1], key=lambda m: m.figure.value, reverse=most)
-    return Ranking([m.figure for m in ranked], mode, best[0][0])
+    chosen = best[1]
+    values = [m.figure.value for m in chosen]
+    # a column of costs printed negative: most of it below zero (a committee with a net income stands above it)
+    by_size = not signed and (sum(v < 0 for v in values) > len(values) / 2 or (
+        any(v < 0 for v in values) and any(m.figure.kind == "avvikelse" for m in chosen)))
+    ranked = sorted(chosen, key=lambda m: abs(m.figure.value) if by_size else m.figure.value, reverse=most)
+    return Ranking([m.figure for m in ranked], mode, best[0][0], by_size)
 
 
 def _row(f: Figure) -> str:
@@ -159,7 +173,8 @@ def compose(question: str, ranking: Ranking, most: bool, cite: Callable[[int, Fi
     where = f" ur {_count(len(citations))} tabeller" if several else " i samma tabell"
     compared = f"Jämförda: {_count(len(figures))} {KIND_OF[ranking.mode]}{where}."
     if top > 1:
-        word = "högsta" if most else "lägsta"
+        word = ("största" if most else "minsta") + " till beloppet" if ranking.by_size else \
+            "högsta" if most else "lägsta"
         lines = [f"De {_count(min(top, len(figures)))} {word} ({what}):"]
         lines += [f"- **{name(f)}**: {say(f)} {ref(f)}" for f in figures[:top]]
         return Answer(question=question, answer="\n".join(lines + [compared]), abstained=False, citations=citations)
@@ -167,7 +182,8 @@ def compose(question: str, ranking: Ranking, most: bool, cite: Callable[[int, Fi
     rest = [f for f in figures if f.value != first.value]
     names = " och ".join(f"**{name(f)}**" for f in top_figures)
     refs = "".join(dict.fromkeys(ref(f) for f in top_figures))
-    text = f"{'Högst' if most else 'Lägst'}: {names}, **{say(first)}** {refs} ({what})."
+    extreme = ("Störst" if most else "Minst") + " till beloppet" if ranking.by_size else "Högst" if most else "Lägst"
+    text = f"{extreme}: {names}, **{say(first)}** {refs} ({what})."
     if rest:
         text += f" Därnäst: {name(rest[0])}, {say(rest[0])} {ref(rest[0])}."
     return Answer(question=question, answer=f"{text} {compared}", abstained=False, citations=citations)

@@ -63,10 +63,11 @@ STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat
                "unverified": "kunde inte kontrolleras mot någon summa"}
 # A question about a deviation (`avvikelsen mot budget`, `underskott mot budget`, `bättre än budgeterat`) asks
 # for the deviation figures (`Avvikelse 2025`, `en negativ avvikelse med 175 miljoner kronor`).
-DEVIATION = re.compile(r"\bavvik\w*|\b(?:battre|samre|bast|samst|hogre|lagre) (?:an|mot) (?:den |det )?(?:budget\w*|prognos\w*)|"
+DEVIATION = re.compile(r"\bavvik\w*|\bavvek\w*|\b(?:battre|samre|bast|samst|hogre|lagre) (?:an|mot) (?:den |det )?(?:budget\w*|prognos\w*)|"
                        r"\b(?:under|over)skott\w* (?:mot|jamfort med|i forhallande till) (?:den |det )?budget\w*")
 SURPLUS = re.compile(r"\b(?:over|under)skott\w*|\b(?:surplus|deficit)\w*")
-COMPARED_BASIS = re.compile(r"\b(?:mot|an|jamfort med|i forhallande till)\s+(?:den |det )?(?:budget\w*|prognos\w*)")
+COMPARED_BASIS = re.compile(r"\b(?:mot|an|jamfort med|i forhallande till|fran)\s+(?:den |det |sin |sitt |sina )?"
+                            r"(?:budget\w*|prognos\w*)")
 KIND_WORDS = {"investering": "investering", "investeringar": "investering", "investeras": "investering",
               "besparing": "besparing", "besparingen": "besparing", "besparingar": "besparing",
               "besparingarna": "besparing", "spara": "besparing", "sparar": "besparing", "savings": "besparing",
@@ -96,6 +97,7 @@ class FigureQuery:
     # (`Vilket år …`, `När … som högst?`)
     compares: extremes.Mode = "row"
     top: int = 1  # how many the ranking names
+    signed: bool = False  # says which sign it means (`överskott`, `negativ`, `bäst`): a ranking by value, not size
 
 
 @dataclass
@@ -288,7 +290,8 @@ class FigureAnswerer:
                            maybe_areas=[a for a in maybe if a not in areas],
                            realised=basis is None and not deviation and bool(REALISED.search(folded)),
                            price=kind is None and bool(PRICE.search(folded)), paragraph=q.paragraph,
-                           extreme=q.extreme, top=q.top, compares=extremes.compared(q.ranked_by, q.wants, folded))
+                           extreme=q.extreme, top=q.top, compares=extremes.compared(q.ranked_by, q.wants, folded),
+                           signed=bool(set(folded.split()) & load_vocabulary().extremes.signs))
 
     def names_unknown(self, q: Question) -> bool:
         """A subject word the corpus never uses (`Skåne`, `bro`): no figure can be about it."""
@@ -554,7 +557,7 @@ class FigureAnswerer:
             if mode == "period" and not fq.areas and any(m.figure.area is None for m in matches):
                 # no area named: the whole administration's row, as for any figure question
                 matches = [m for m in matches if m.figure.area is None]
-            ranking = extremes.rank(matches, most, mode, MIN_SCORE, names_measure)
+            ranking = extremes.rank(matches, most, mode, MIN_SCORE, names_measure, signed=fq.signed)
             if ranking is not None:
                 answer = extremes.compose(fq.text, ranking, most, self.citation, lambda f: say(f.value, f), fq.top)
                 facts = {"score": ranking.score, "figures": ranking.figures, "values": 1, "shape": "ranking"}

@@ -52,6 +52,11 @@ class Extremes(BaseModel):
         return self.counts.get(word)
 
     @property
+    def signs(self) -> frozenset[str]:
+        """Words that say which sign a ranking means: a gain or a loss, the best or the worst."""
+        return self.loss | self.gain | {"bast", "basta", "samst", "samsta", "best", "worst"}
+
+    @property
     def words(self) -> frozenset[str]:
         """Words that say how to rank, not what: no passage or figure label must hold them."""
         return self.most | self.least | self.loss | self.gain

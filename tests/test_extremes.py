@@ -177,3 +177,33 @@ def test_the_ranked_table_must_name_the_measure_asked_about(formats_bot):
     proposals = formats_bot.candidates("Which committee has the highest sick leave?")
     assert not any(c.route == "figure" for c in proposals.candidates)
     assert formats_bot.ask("Vilken nämnd har högst sjukfrånvaro?").abstained
+
+
+def test_the_largest_deviation_or_cost_is_the_largest_amount_whatever_its_sign(formats_bot):
+    """`störst avvikelse` is the deviation farthest from zero; costs printed negative are ranked by amount. With a
+    sign named (`störst överskott`) the highest value is meant."""
+    rows = [f for f in formats_bot.figures() if f.table.endswith("Driftredovisning per nämnd") and f.in_table
+            and not TOTAL.search(f.row)]
+    deviations = [f for f in rows if f.column == "Avvikelse 2025"]
+    costs = [f for f in rows if f.column == "Utfall 2025"]
+    assert any(f.value < 0 for f in deviations) and any(f.value > 0 for f in deviations)
+    assert sum(f.value < 0 for f in costs) > len(costs) / 2
+    for question, expected in (
+            ("Vilken nämnd hade störst avvikelse mot budget 2025?", max(deviations, key=lambda f: abs(f.value))),
+            ("Vilken nämnd avvek mest från sin budget 2025?", max(deviations, key=lambda f: abs(f.value))),
+            ("Vilken nämnd hade störst överskott 2025?", max(deviations, key=lambda f: f.value)),
+            ("Vilken nämnd kostade mest 2025 enligt driftredovisningen?", max(costs, key=lambda f: abs(f.value)))):
+        answer = formats_bot.ask(question)
+        assert not answer.abstained, answer.answer
+        first = answer.answer.split(" Därnäst")[0]
+        assert expected.row in first and expected.column in first, (question, answer.answer)
+
+
+def test_rank_by_size_unless_a_sign_is_named():
+    costs = [figure(name, v, line=i) for i, (name, v) in enumerate((("A", "-900"), ("B", "-40"), ("C", "14")))]
+    for f in costs:
+        f.kind = "utfall"
+    by_size = extremes.rank([FigureMatch(f, 1.0) for f in costs], most=True, mode="row")
+    assert by_size.by_size and [f.row for f in by_size.figures] == ["A", "B", "C"]
+    signed = extremes.rank([FigureMatch(f, 1.0) for f in costs], most=True, mode="row", signed=True)
+    assert not signed.by_size and [f.row for f in signed.figures] == ["C", "B", "A"]
