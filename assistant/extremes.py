@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 from core.models import Answer, Citation, Figure
-from core.numbers import format_number
+from core.numbers import format_number, in_words
 from index.records import area_key
 from ingest.lexicon import fold
 from ingest.tables import TOTAL
 
+from .question import AREA_WORDS
 from .vocabulary import load_vocabulary
 
 Mode = Literal["row", "area", "period"]
-AREA_NOUNS = ("omrade", "area", "areas")  # `vilket område`, `vilka områden`, `which area` rank areas
 PLANNED = {"budget": "planned", "plan": "planned"}  # `Budget 2026`, `Plan 2027`, `Plan 2028`: one series
 KIND_OF = {"row": "rader", "area": "områden", "period": "perioder"}
 
@@ -47,7 +47,7 @@ def compared(ranked_by: str | None, wants: str, folded_question: str) -> Mode:
     noun = ranked_by or ""
     if wants == "when" or noun in load_vocabulary().extremes.periods:
         return "period"
-    if noun.startswith(AREA_NOUNS) or folded_question.split()[:1] in (["var"], ["where"]):
+    if noun.startswith(AREA_WORDS) or folded_question.split()[:1] in (["var"], ["where"]):
         return "area"
     return "row"
 
@@ -170,12 +170,12 @@ def compose(question: str, ranking: Ranking, most: bool, cite: Callable[[int, Fi
     else:
         what = ", ".join(filter(None, [first.row if several else "", period, "" if several else first.table,
                                        first.title]))
-    where = f" ur {_count(len(citations))} tabeller" if several else " i samma tabell"
-    compared = f"Jämförda: {_count(len(figures))} {KIND_OF[ranking.mode]}{where}."
+    where = f" ur {in_words(len(citations))} tabeller" if several else " i samma tabell"
+    compared = f"Jämförda: {in_words(len(figures))} {KIND_OF[ranking.mode]}{where}."
     if top > 1:
         word = ("största" if most else "minsta") + " till beloppet" if ranking.by_size else \
             "högsta" if most else "lägsta"
-        lines = [f"De {_count(min(top, len(figures)))} {word} ({what}):"]
+        lines = [f"De {in_words(min(top, len(figures)))} {word} ({what}):"]
         lines += [f"- **{name(f)}**: {say(f)} {ref(f)}" for f in figures[:top]]
         return Answer(question=question, answer="\n".join(lines + [compared]), abstained=False, citations=citations)
     top_figures = [f for f in figures if f.value == first.value]
@@ -200,9 +200,3 @@ def _table_citation(c: Citation, rows: list[Figure]) -> Citation:
             derived.append(format_number(f.value))
     return c.model_copy(update={"quote": "\n".join(([rows[0].header] if rows[0].header else []) + lines),
                                 "lines": f"{start}" if start == end else f"{start}–{end}", "derived": derived})
-
-
-def _count(n: int) -> str:
-    """Counts in words: a count in an answer is no figure from the documents."""
-    words = "noll ett två tre fyra fem sex sju åtta nio tio elva tolv".split()
-    return words[n] if n < len(words) else "många"

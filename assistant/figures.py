@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 
 from core.models import Answer, Citation, Figure
-from core.numbers import format_number
+from core.numbers import format_number, in_words
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
 from index.bm25 import BM25Index
 from index.records import area_key, figure_context, figure_label, record_terms
@@ -63,7 +63,8 @@ STATUS_TEXT = {"verified": "stämmer mot tabellens summor", "repaired": "rättat
                "unverified": "kunde inte kontrolleras mot någon summa"}
 # A question about a deviation (`avvikelsen mot budget`, `underskott mot budget`, `bättre än budgeterat`) asks
 # for the deviation figures (`Avvikelse 2025`, `en negativ avvikelse med 175 miljoner kronor`).
-DEVIATION = re.compile(r"\bavvik\w*|\bavvek\w*|\b(?:battre|samre|bast|samst|hogre|lagre) (?:an|mot) (?:den |det )?(?:budget\w*|prognos\w*)|"
+DEVIATION = re.compile(r"\bavvik\w*|\bavvek\w*|"
+                       r"\b(?:battre|samre|bast|samst|hogre|lagre) (?:an|mot) (?:den |det )?(?:budget\w*|prognos\w*)|"
                        r"\b(?:under|over)skott\w* (?:mot|jamfort med|i forhallande till) (?:den |det )?budget\w*")
 SURPLUS = re.compile(r"\b(?:over|under)skott\w*|\b(?:surplus|deficit)\w*")
 COMPARED_BASIS = re.compile(r"\b(?:mot|an|jamfort med|i forhallande till|fran)\s+(?:den |det |sin |sitt |sina )?"
@@ -663,12 +664,12 @@ class FigureAnswerer:
     def _several(self, fq: FigureQuery, figures: list[Figure]) -> Answer:
         shown = figures[:MAX_LISTED]
         cites: list[Citation] = []
-        lines = [f"{_count(len(figures)).capitalize()} tal i dokumenten passar frågan; de är olika saker:"]
+        lines = [f"{in_words(len(figures)).capitalize()} tal i dokumenten passar frågan; de är olika saker:"]
         for f in shown:
             c = self._cite_once(cites, f)
             lines.append(f"- {_describe(f)}: **{say(f.value, f)}** [{c.n}]{_status_short(f)}")
         if len(figures) > len(shown):
-            lines.append(f"(och {_count(len(figures) - len(shown))} till; ange område, år eller rad för att avgränsa)")
+            lines.append(f"(och {in_words(len(figures) - len(shown))} till; ange område, år eller rad för att avgränsa)")
         return Answer(question=fq.text, answer="\n".join(lines), abstained=False, citations=cites)
 
     def _series(self, fq: FigureQuery) -> tuple[Answer | None, str]:
@@ -884,12 +885,6 @@ def _status_short(f: Figure) -> str:
     if not f.in_table:
         return " (löptext)"
     return {"verified": "", "repaired": f" (rättat från {f.printed!r})", "unverified": " (ej kontrollerat)"}[f.status]
-
-
-def _count(n: int) -> str:
-    """Counts in words: a count in an answer is not a figure from the documents."""
-    words = "noll ett två tre fyra fem sex sju åtta nio tio elva tolv".split()
-    return words[n] if n < len(words) else "många"
 
 
 def _signed(d: Decimal) -> str:

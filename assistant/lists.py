@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 
 from core.models import Answer, Citation, Decision, GoalNode
+from core.numbers import in_words
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
 from index.bm25 import BM25Index
 from ingest.areas import Areas
@@ -540,12 +541,8 @@ NEUTER = {"uppdrag", "effektmål", "fokusområde", "perspektiv", "nämndens mål
 
 
 def _count(n: int, target: str = "") -> str:
-    """Counts in words: a count is not a figure from the documents (and `ett uppdrag`, `en indikator`)."""
-    if n == 1:
-        return "ett" if target in NEUTER else "en"
-    words = "noll en två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton femton sexton sjutton arton " \
-            "nitton tjugo".split()
-    return words[n] if n < len(words) else "många"
+    """`ett uppdrag`, `en indikator`, `sju mål`."""
+    return in_words(n, "ett" if target in NEUTER else "en")
 
 
 def _years(years: list[int]) -> str:

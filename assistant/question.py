@@ -91,8 +91,8 @@ class Question:
     period: str | None = None
     period_year: int | None = None
     period_words: frozenset[str] = frozenset()  # folded words of those phrases: they name no subject
-    # `most` or `least`: asks which row or area has the greatest or smallest value (`Vilket område sparar mest?`);
-    # `ranked_by` is the noun after the question word (`omrade`), folded
+    # `most` or `least`: asks which row, area or year has the greatest or smallest value (`Vilket område sparar
+    # mest?`); `ranked_by` is the noun after the question word (`omrade`, `ar`), folded
     extreme: str | None = None
     ranked_by: str | None = None
     top: int = 1  # how many the ranking asks for: `Vilka tre områden sparar mest?`
@@ -295,11 +295,11 @@ class QuestionReader:
         if particulars := self.words.particulars_asked(folded):  # a phone number, an e-mail address, a case number
             asks = particulars  # `Vilket ärendenummer har ärendet om ändrad taxa`: the number, not the fee's money
         if decision:
-            asks.add("decision")
+            asks.add("decision")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
         if extreme and not (wants == "list" and folded.split()[:1] == ["vilka"]):
             # `Vilket område har högst sjukfrånvaro?`: the administration's figure is no answer; `Vilka är de största
             # utmaningarna?` asks for the main ones, which a passage lists without ranking them
-            asks.add("ranking")  # `Vad föreslås om motionen …`: a proposal or a decision, not its background
+            asks.add("ranking")
         units = {self.words.units[w] for w in folded_words if w in self.words.units}
         hints = Filters()
         for phrase, doc_type in self.words.doc_types.items():

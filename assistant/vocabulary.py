@@ -41,6 +41,7 @@ class Extremes(BaseModel):
     least: frozenset[str] = frozenset()
     loss: frozenset[str] = frozenset()
     gain: frozenset[str] = frozenset()
+    judged: frozenset[str] = frozenset()
     which: frozenset[str] = frozenset()
     periods: frozenset[str] = frozenset()
     counts: dict[str, int] = {}
@@ -54,7 +55,7 @@ class Extremes(BaseModel):
     @property
     def signs(self) -> frozenset[str]:
         """Words that say which sign a ranking means: a gain or a loss, the best or the worst."""
-        return self.loss | self.gain | {"bast", "basta", "samst", "samsta", "best", "worst"}
+        return self.loss | self.gain | self.judged
 
     @property
     def words(self) -> frozenset[str]:
@@ -150,6 +151,7 @@ class Vocabulary(BaseModel):
         if any(w in ex.loss for w in folded_words):
             most = not most  # `störst underskott`, `den största negativa avvikelsen`: the lowest value
         start = asks[0] + 1 if asks else 0
+        top = next((n for w in folded_words[:start + 4] if (n := ex.count(w))), 1)
         # the noun after the question word, past a count and the words that frame it (`vilka är de tre områden`);
         # a period noun first, though `år` folds to the frame word `ar` (`är`): `vilket ar sparar` is a year,
         # `vilket ar det` a copula
@@ -159,11 +161,10 @@ class Vocabulary(BaseModel):
         copula = after[:1] == ["ar"] and (typed[at[0]] == "är" if typed is not None else (
             len(after) < 2 or after[1] in ("den", "det", "de", "dessa", "detta")))
         if after and after[0] in ex.periods and not copula:
-            return ("most" if most else "least"), after[0], next(
-                (n for w in folded_words[:start + 4] if (n := ex.count(w))), 1)
-        rest = [w for w in after if w not in self.focus_skip and w not in self.frame]
-        noun = rest[0] if rest and (asks or ex.count(first)) else None
-        top = next((n for w in folded_words[:start + 4] if (n := ex.count(w))), 1)
+            noun: str | None = after[0]
+        else:
+            rest = [w for w in after if w not in self.focus_skip and w not in self.frame]
+            noun = rest[0] if rest and (asks or ex.count(first)) else None
         return ("most" if most else "least"), noun, top
 
     def periods_asked(self, folded_question: str) -> tuple[str | None, list[tuple[int, int]]]:

@@ -46,6 +46,18 @@ def format_number(value: Decimal, decimals: int | None = None) -> str:
     return ("-" if value < 0 else "") + text
 
 
+COUNT_WORDS = ("noll en två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton femton sexton sjutton arton "
+               "nitton tjugo").split()
+
+
+def in_words(n: int, one: str = "ett") -> str:
+    """A count in words (`sju rader`, `ett uppdrag`, `en indikator`: `one` by the noun's gender): a count an answer
+    makes is no figure from the documents, and must not read as one that should stand in a quote."""
+    if n == 1:
+        return one
+    return COUNT_WORDS[n] if 0 <= n < len(COUNT_WORDS) else "många"
+
+
 def format_value(value: Decimal, unit: str | None, decimals: int | None = None) -> str:
     number = format_number(value, decimals)
     if not unit:
