@@ -166,6 +166,25 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def cmd_losses(args) -> int:
+    from assistant.evaluate import suite_corpus
+    from assistant.fit import Fitted
+    from assistant.losses import breakdown, collect_split, format_breakdown
+
+    bot = _assistant()
+    model = bot.model()
+    if model is None:
+        print("no fitted reader model: run `assistant fit` first")
+        return 1
+    root = Path(args.root)
+    suites = {d.name: _suite_assistant(d.name, corpus) for d in sorted(root.iterdir())
+              if d.is_dir() and (corpus := suite_corpus(d)) is not None and (d / args.split).is_dir()}
+    asked = collect_split(bot, root, args.split, suites)
+    fitted = Fitted(model.ranker, model.selector, model.second_ratio)
+    print(format_breakdown(args.split, breakdown(asked, fitted, bot.threshold, bot.settings.top_k)))
+    return 0
+
+
 def cmd_figures(args) -> int:
     from core.numbers import format_number
     from index.figure_query import filter_figures
@@ -385,6 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("fit", help="fit the reader's scoring and abstention threshold on the dev split")
     p.add_argument("--root", default="evals", help="folder with the dev/ question files")
     p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("losses", help="where the reader loses answers: retrieval, ranking or abstaining, per suite")
+    p.add_argument("--root", default="evals", help="folder with the split's question files")
+    p.add_argument("--split", default="dev", choices=["dev", "test"])
+    p.set_defaults(func=cmd_losses)
 
     p = sub.add_parser("serve", help="serve the chat (Gradio) on loopback")
     p.add_argument("--host")
