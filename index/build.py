@@ -45,8 +45,9 @@ from .vectors import VectorStore
 # 25: a figure in running text keeps the unit as its sentence spells it; 26: a table's rows grouped under a label
 # (`Vårdsystem:`) are a lead unit with that label; 27: a title whose first content is another title heads it and
 # the titles after it, until its page ends; 28: a line alone inside a plain list announced by a colon is an item;
-# 29: an area's name inflected with -n or -ns (`måltidsservicen`) tags what it is in).
-PIPELINE_VERSION = "29"
+# 29: an area's name inflected with -n or -ns (`måltidsservicen`) tags what it is in; 30: OCR repair weighs a
+# damaged compound's readings by word frequency, so a scanned text's repaired words change).
+PIPELINE_VERSION = "30"
 
 
 class EmbedderMismatchError(RuntimeError):

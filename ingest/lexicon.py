@@ -13,6 +13,11 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+try:  # how common a word is: which of two readings of a damaged compound the text meant
+    from wordfreq import zipf_frequency as _zipf
+except ImportError:  # pragma: no cover - wordfreq is a dependency; a lexicon without it compares parts by count
+    _zipf = None
+
 FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "á": "a", "à": "a"})
 LEXICON_VERSION = 5
 MIN_PART = 4  # shorter parts (den, tre, igt) make nonsense words look like compounds
@@ -110,6 +115,16 @@ class Lexicon:
             if best is not None and len(best) == 2:
                 return best
         return best
+
+    def frequency(self, word: str) -> float:
+        """How common a word is in Swedish as spelled (wordfreq's Zipf scale, 0 for unknown): `varde` is rare
+        where `värde` is common, which is what tells a damaged spelling from the one a text meant."""
+        return _zipf(word, "sv") if _zipf is not None else 0.0
+
+    def plausibility(self, parts: tuple[str, ...]) -> tuple[int, float]:
+        """How plausible a reading of a compound is, spelling included: fewer parts first, then how common its
+        parts are as spelled, on average (a sum would favour more parts)."""
+        return -len(parts), sum(self.frequency(p) for p in parts) / len(parts)
 
     def _first_parts(self, head: str, depth: int = 0) -> list[tuple[str, ...]]:
         """Ways to read `head` as one or more non-final compound parts."""

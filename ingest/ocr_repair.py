@@ -175,10 +175,13 @@ class Repairer:
             return token
         best = self._choose(candidates, prefer=None)
         if printed_split:
-            # Both the printed token and a repaired one read as compounds: keep the printed one unless the
-            # repaired one is a plain word or splits into longer parts (servicenamn+den vs service+nämnden).
+            # Both the printed token and a repaired one read as compounds (the text lost its å/ä/ö): keep the
+            # printed one only when it is the more plausible reading, in fewer parts or, in as many, of commoner
+            # words as spelled (`varde|grund` is no word's reading where `värde|grund` is); a plain word wins
+            # outright. (Comparing the shortest parts' lengths kept `hallbarhet`, `arbetssatt`, `underhall`.)
             best_split = self.lexicon.split_compound(best)
-            if best_split is not None and min(map(len, best_split)) <= min(map(len, printed_split)):
+            if best_split is not None and self.lexicon.plausibility(printed_split) \
+                    > self.lexicon.plausibility(best_split):
                 return token
         return _apply_case(token, best)
 

@@ -1,7 +1,8 @@
 """OCR repair of the scanned plan.
 
 Measured on tests/data/ocr_gold.tsv: 46 hand-corrected lines of the plan (516 words, 164 of them damaged by
-OCR). At the time of writing: precision 0.993, recall 0.896 (`pytest -s` prints them).
+OCR). At the time of writing: precision 0.993, recall 0.896 (`pytest -s` prints them); 0.902 by 2026-12-05, and
+0.921 once a damaged compound's readings were weighed by word frequency (2026-12-06).
 Precision matters most: a wrong "repair" changes what a quote says.
 """
 from __future__ import annotations
@@ -55,7 +56,7 @@ def test_repair_precision_and_recall_on_hand_checked_words(repaired_plan):
     precision, recall = correct_changes / changed, fixed / needed
     print(f"\nOCR repair on {needed} damaged words: precision {precision:.3f}, recall {recall:.3f}")
     assert precision >= 0.95
-    assert recall >= 0.896  # the damaged gold set: no lower than before repair was limited to damaged text
+    assert recall >= 0.92  # the damaged gold set: three more of its words since readings are weighed by frequency
 
 
 @pytest.mark.parametrize("printed, expected", [
@@ -64,6 +65,10 @@ def test_repair_precision_and_recall_on_hand_checked_words(repaired_plan):
     ("servicendmnden", "servicenämnden"), ("2024", "2024"), ("R12", "R12"), ("Cosmic", "Cosmic"),
     # an acronym in capitals is a code, not a damaged word; a heading in capitals gets its diacritics back
     ("ITIL", "ITIL"), ("GDPR", "GDPR"), ("ATGARDER", "ÅTGÄRDER"),
+    # printed words that also read as compounds of rarer words (`hall|barhet`, `arbets|satt`, `varde|grund`): the
+    # reading of common words as spelled is the one the text meant
+    ("hallbarhet", "hållbarhet"), ("arbetssatt", "arbetssätt"), ("vardegrund", "värdegrund"),
+    ("underhall", "underhåll"), ("langsiktig", "långsiktig"),
 ])
 def test_known_damage_is_repaired_and_codes_are_left_alone(lexicon, printed, expected):
     assert Repairer(lexicon).repair_word(printed, stripped=True) == expected
