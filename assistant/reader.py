@@ -60,9 +60,11 @@ PHONE = re.compile(r"(?<![\w,.+-])0\d{1,3}\s?[-–]\s?\d{2,3}(?:[\s-]?\d{2,3}){1
                    r"|\+46[\s-]?(?:\(0\))?\d{1,3}(?:[\s-]?\d{2,3}){2,4}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A registry number as printed: a series and a year with a running number (`SN 2025/288`, `RS 2026/77`), or run
-# together (`26RS1187`, `RS251695`, `DNRGS 260310`)
+# together (`26RS1187`, `RS251695`, `DNRGS 260310`). A standard's designation looks like a series and a number
+# (`ISO 14001`, `SS-EN 50110`) but names no case: the standards bodies' letters are no series.
+STANDARDS = r"(?!(?:ISO|IEC|EN|SS|SIS)\b)"
 REGISTRY_NUMBER = re.compile(r"\b[A-ZÅÄÖ]{2,6} ?(?:19|20)\d\d/\d{1,6}\b|\b\d{2}[A-ZÅÄÖ]{2,6}\d{3,7}\b"
-                             r"|\b[A-ZÅÄÖ]{2,6} ?\d{5,8}\b")
+                             r"|\b" + STANDARDS + r"[A-ZÅÄÖ]{2,6} ?\d{5,8}\b")
 DAY = re.compile(r"\b(?:den\s+)?\d{1,2}(?:e|:e)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
                  r"november|december)\b")
 NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
