@@ -150,15 +150,20 @@ def _suite_assistant(name: str, corpus: Path, base=None):
     return Assistant(settings)
 
 
-def cmd_fit(args) -> int:
+def _suites(root: Path, split: str) -> dict:
+    """An assistant over each suite under `root` with documents of its own and questions for this split."""
     from assistant.evaluate import suite_corpus
+
+    return {d.name: _suite_assistant(d.name, corpus) for d in sorted(root.iterdir())
+            if d.is_dir() and (corpus := suite_corpus(d)) is not None and (d / split).is_dir()}
+
+
+def cmd_fit(args) -> int:
     from assistant.fit import fit
 
     bot = _assistant()
     root = Path(args.root)
-    suites = {d.name: _suite_assistant(d.name, corpus) for d in sorted(root.iterdir())
-              if d.is_dir() and (corpus := suite_corpus(d)) is not None and (d / "dev").is_dir()}
-    model = fit(bot, root, suites=suites)
+    model = fit(bot, root, suites=_suites(root, "dev"))
     fitted = model.fitted
     print(f"fitted on {fitted['asked']} dev questions and paraphrases: threshold {model.threshold:.2f}, dev accuracy "
           f"{fitted['dev_accuracy']:.1%}, cross-validated {fitted['cross_validation']['accuracy']:.1%}; "
@@ -167,9 +172,8 @@ def cmd_fit(args) -> int:
 
 
 def cmd_losses(args) -> int:
-    from assistant.evaluate import suite_corpus
-    from assistant.fit import Fitted
-    from assistant.losses import breakdown, collect_split, format_breakdown
+    from assistant.fit import Fitted, collect_split
+    from assistant.losses import breakdown, format_breakdown
 
     bot = _assistant()
     model = bot.model()
@@ -177,9 +181,7 @@ def cmd_losses(args) -> int:
         print("no fitted reader model: run `assistant fit` first")
         return 1
     root = Path(args.root)
-    suites = {d.name: _suite_assistant(d.name, corpus) for d in sorted(root.iterdir())
-              if d.is_dir() and (corpus := suite_corpus(d)) is not None and (d / args.split).is_dir()}
-    asked = collect_split(bot, root, args.split, suites)
+    asked = collect_split(bot, root, args.split, _suites(root, args.split))
     fitted = Fitted(model.ranker, model.selector, model.second_ratio)
     print(format_breakdown(args.split, breakdown(asked, fitted, bot.threshold, bot.settings.top_k)))
     return 0

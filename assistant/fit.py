@@ -74,6 +74,15 @@ def collect(bot, paths: list[Path], prefix: str = "") -> list[Asked]:
     return out
 
 
+def collect_split(bot, root: Path, split: str, suites: dict[str, object]) -> list[Asked]:
+    """Every question of one split: the main suite's, and each suite's with documents of its own (`suites`: the
+    suite's folder name under `root` → an assistant over its corpus), its groups prefixed with its name."""
+    asked = collect(bot, split_files(root, split))
+    for name, suite_bot in suites.items():
+        asked += collect(suite_bot, split_files(root / name, split), prefix=f"{name}/")
+    return asked
+
+
 class Fitted(NamedTuple):
     ranker: Ranker
     selector: Ranker
@@ -197,9 +206,7 @@ def fit(bot, root: Path = Path("evals"), out: Path = MODEL_PATH, docs: Path | No
     formats (meeting pages, annual reports, the regional plan): fitting on them too keeps the weights from
     learning the wording and layout of the two sample documents alone."""
     k = bot.settings.top_k
-    asked = collect(bot, split_files(root, "dev"))
-    for name, suite_bot in (suites or {}).items():
-        asked += collect(suite_bot, split_files(root / name, "dev"), prefix=f"{name}/")
+    asked = collect_split(bot, root, "dev", suites or {})
     best = None
     for ratio in RATIOS:  # how readily a second unit joins a prose answer: chosen on dev like the threshold
         fitted = fit_models(asked, ratio)

@@ -14,11 +14,9 @@ Counts are aggregates, so the test split can be read without tuning on its quest
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from .compose import ordered
-from .fit import Asked, Fitted, collect, outcome
-from .evaluate import split_files
+from .fit import Asked, Fitted, outcome
 
 RIGHT = "right"
 UNANSWERABLE_ANSWERED = "unanswerable, answered"
@@ -57,14 +55,6 @@ def breakdown(asked: list[Asked], fitted: Fitted, threshold: float, k: int = 5) 
         suite = a.group.split("/", 1)[0] if "/" in a.group else "main"
         out.setdefault(suite, Counter())[classify(a, fitted, threshold, k)] += 1
     return out
-
-
-def collect_split(bot, root: Path, split: str, suites: dict[str, object]) -> list[Asked]:
-    """Every question of one split, the main suite's and each suite's with documents of its own."""
-    asked = collect(bot, split_files(root, split))
-    for name, suite_bot in suites.items():
-        asked += collect(suite_bot, split_files(root / name, split), prefix=f"{name}/")
-    return asked
 
 
 def format_breakdown(split: str, counts: dict[str, Counter]) -> str:

@@ -13,10 +13,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-try:  # how common a word is: which of two readings of a damaged compound the text meant
-    from wordfreq import zipf_frequency as _zipf
-except ImportError:  # pragma: no cover - wordfreq is a dependency; a lexicon without it compares parts by count
-    _zipf = None
+from wordfreq import zipf_frequency
 
 FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "á": "a", "à": "a"})
 LEXICON_VERSION = 5
@@ -119,7 +116,7 @@ class Lexicon:
     def frequency(self, word: str) -> float:
         """How common a word is in Swedish as spelled (wordfreq's Zipf scale, 0 for unknown): `varde` is rare
         where `värde` is common, which is what tells a damaged spelling from the one a text meant."""
-        return _zipf(word, "sv") if _zipf is not None else 0.0
+        return zipf_frequency(word, "sv")
 
     def plausibility(self, parts: tuple[str, ...]) -> tuple[int, float]:
         """How plausible a reading of a compound is, spelling included: fewer parts first, then how common its
