@@ -46,8 +46,9 @@ from .vectors import VectorStore
 # (`Vårdsystem:`) are a lead unit with that label; 27: a title whose first content is another title heads it and
 # the titles after it, until its page ends; 28: a line alone inside a plain list announced by a colon is an item;
 # 29: an area's name inflected with -n or -ns (`måltidsservicen`) tags what it is in; 30: OCR repair weighs a
-# damaged compound's readings by word frequency, so a scanned text's repaired words change).
-PIPELINE_VERSION = "30"
+# damaged compound's readings by word frequency, so a scanned text's repaired words change; 31: a compound splits
+# into its commonest reading (`fram|tiden`, not `framt|iden`), so its indexed parts change).
+PIPELINE_VERSION = "31"
 
 
 class EmbedderMismatchError(RuntimeError):

@@ -64,6 +64,17 @@ def test_an_inflected_word_is_not_split_into_a_name_or_an_ending(lexicon):
     assert lexicon.split_compound("korttidssjukfrånvaron")[-1] == "sjukfrånvaron"
 
 
+def test_a_compound_splits_into_its_commonest_reading(lexicon):
+    # hunspell-sv lists rare forms (`framt`, `iden`, `ryck`, `okument`) that give many compounds a second
+    # reading; the one whose parts are common Swedish words is the one the writer meant
+    assert lexicon.split_compound("framtiden") == ("fram", "tiden")
+    assert lexicon.split_compound("anställningsstopp") == ("anställning", "stopp")
+    assert lexicon.split_compound("beslutsförslag") == ("beslut", "förslag")
+    assert lexicon.split_compound("styrdokument") == ("styr", "dokument")
+    assert lexicon.split_compound("skiftarbete") == ("skift", "arbete")
+    # fewer parts still come first: a two-part reading is never traded for three commoner parts
+    assert len(lexicon.split_compound("korttidssjukfrånvaron")) == 2
+
 def test_persisted_index_keeps_its_analyzer_and_results(lexicon, tmp_path):
     index, analyzer = build(lexicon)
     index.save(tmp_path / "bm25")
