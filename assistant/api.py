@@ -260,6 +260,10 @@ class Assistant:
         if prose is not None:
             out.candidates.append(prose)
         agreement(prose, figure, listed)
+        known = e.prose.reader.known_share(q)
+        for c in out.candidates:
+            if c.route != "prose":  # the prose candidate has them from its readings
+                c.features.update(known=known, known_low=float(known < 0.5))
         if (model := self.model()) is not None:
             ps, out.abstain_p = model.probabilities([(c.route, c.features) for c in out.candidates])
             for c, p in zip(out.candidates, ps):

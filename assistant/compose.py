@@ -28,7 +28,7 @@ SELECTOR_TYPES = ("why", "who", "when", "yesno", "fact")
 PROSE_FEATURES = ["top_prob", "margin", "top_cov", "top_cov_text", "top_cov_syn", "top_sim", "top_type_match", "top_focus",
                   "top_names", "top_cov_x_type", "top_focus_x_type", "top_holds", "top_adds",
                   "top_year_miss", "top_is_row", "top_is_lead", "wants_specific", "wants_amount", "wants_list",
-                  "measure", "unknown", "english", "units", "agree", "agree_list"] + \
+                  "measure", "unknown", "english", "units", "agree", "agree_list", "known", "known_low"] + \
     [f"wants_{t}" for t in SELECTOR_TYPES]
 
 
@@ -122,6 +122,7 @@ def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
             "top_is_lead": top["is_lead"], "wants_specific": top["wants_specific"], "wants_amount": top["wants_amount"],
             "wants_list": top["wants_list"], "measure": top["measure"],
             "unknown": top["unknown"], "english": top["english"], "units": math.log1p(len(ranked)),
+            "known": top["known"], "known_low": float(top["known"] < 0.5),
             **{f"wants_{t}": float(q.wants == t) for t in SELECTOR_TYPES}}
 
 

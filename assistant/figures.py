@@ -349,7 +349,10 @@ class FigureAnswerer:
         names = sum(any(_covered(t, titled) for t in name) for name in q.names) / len(q.names) if q.names else 1.0
         features = {
             "f_score": facts["score"], "f_values": math.log(max(1, facts["values"])),
-            "f_series": float(facts["shape"] == "series"), "f_label": share(label), "f_context": share(label | context),
+            "f_series": float(facts["shape"] == "series"),
+            # the period before, asked (`året innan`, `bättre än föregående år`) and printed beside the value
+            # (`+6,0 mnkr (+9,1)`): the record says which of its two numbers is which, a quoted line does not
+            "f_previous": float(facts["shape"] == "previous"), "f_label": share(label), "f_context": share(label | context),
             "f_focus": focus, "f_names": names, "f_running": float(not top.in_table), "f_unverified": float(top.status == "unverified"),
             "f_area": float(bool(query.areas)), "f_basis": float(bool(query.basis)), "f_kind": float(bool(query.kind)),
             "f_year": float(bool(query.years)), "f_follow_up": float(merged is not None),

@@ -27,17 +27,21 @@ from .reader import UNIT_FEATURES
 from .select import Candidate, support
 from .scoring import MODEL_PATH, ReaderModel, Ranker, fit_ranker, option_row, softmax
 
-FIGURE_FEATURES = ["f_agree", "f_score", "f_values", "f_series", "f_label", "f_context", "f_focus", "f_names", "f_running", "f_unverified",
+FIGURE_FEATURES = ["f_agree", "f_score", "f_values", "f_series", "f_previous", "f_label", "f_context", "f_focus", "f_names", "f_running", "f_unverified",
                    "f_area", "f_basis", "f_kind", "f_year", "f_follow_up", "f_unknown", "f_dropped", "f_unit_clash", "measure", "wants_amount",
-                   "wants_other", "english"]
+                   "wants_other", "english", "known", "known_low"]
 LIST_FEATURES = ["l_agree", "l_items", "l_cue", "l_goal", "l_scoped", "l_terms", "l_anchored", "l_dropped", "l_type_match",
                  "wants_list", "wants_count",
-                 "wants_other", "measure", "english"]
+                 "wants_other", "measure", "english", "known", "known_low"]
 FEATURES = {"prose": PROSE_FEATURES, "figure": FIGURE_FEATURES, "list": LIST_FEATURES}
 SELECTOR_FEATURES = [f"{route}:{name}" for route, names in FEATURES.items() for name in names] + \
     [f"is_{route}" for route in FEATURES]
 RATIOS = (0.5, 0.3, 0.2, 0.1)
 WRONG_COST = 0.75  # a wrong answer costs 1.75 abstentions: a wrong number is worse than none
+# How much an unanswerable question's choice counts in the selector's fit against an answerable one's: the product
+# refuses what the corpus does not hold before it answers more, and a fit that weighs them alike trades refusals
+# of near-miss questions (a date the plan does not give for a project it names) for answers elsewhere
+UNANSWERABLE_WEIGHT = 2.0
 L2 = 2.0
 SELECTOR_L2 = 2.0
 
@@ -96,14 +100,15 @@ def fit_models(asked: list[Asked], ratio: float = SECOND_RATIO) -> Fitted:
     groups = [([r.features for r, _ in a.readings], [int(y) for _, y in a.readings]) for a in asked
               if any(y for _, y in a.readings) and not all(y for _, y in a.readings)]
     ranker = fit_ranker(groups, UNIT_FEATURES, L2)
-    choices = []
+    choices, counts = [], []
     for a in asked:
         if a.blocked:
             continue
         opts = options(a, ranker, ratio)
         labels = [int(right) for _, _, right in opts]
         choices.append(([option_row(route, f) for route, f, _ in opts] + [{}], labels + [int(not any(labels))]))
-    selector = fit_ranker(choices, SELECTOR_FEATURES, SELECTOR_L2)
+        counts.append(UNANSWERABLE_WEIGHT if a.abstain else 1.0)
+    selector = fit_ranker(choices, SELECTOR_FEATURES, SELECTOR_L2, group_weights=counts)
     return Fitted(ranker, selector, ratio)
 
 
@@ -225,6 +230,7 @@ def fit(bot, root: Path = Path("evals"), out: Path = MODEL_PATH, docs: Path | No
         "candidates": {route: sum(1 for a in asked for rt, *_ in a.candidates if rt == route)
                        for route in ("figure", "list")},
         "dev_accuracy": round(accuracy, 3), "cross_validation": cv, "wrong_cost": WRONG_COST, "l2": L2,
+        "unanswerable_weight": UNANSWERABLE_WEIGHT,
         "ratios": list(RATIOS),
         "calibration": calibration(results),
     }

@@ -169,6 +169,7 @@ class Reader:
         groups = q.content_groups or [(t,) for t in q.content_terms]
         unknown = len(q.unknown) / max(1, len(groups) + len(q.unknown_verbs))
         weights = [self._weight(g) for g in groups]
+        known = self.known_share(q)
         terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
         if q.period:
             # `året innan`, `fg år` name no subject, but the answer must report a period before: the group is held
@@ -238,7 +239,7 @@ class Reader:
                 "is_lead": float(r.unit.kind == "lead"), "hint": float(bool(q.hints) and q.hints.accepts(r.chunk)),
                 "year_miss": float(bool(q.years) and not self._has_year(q.years, r)
                                    or (last_year and PERIOD_TERM not in own_terms)), "unknown": unknown,
-                "english": float(q.english),
+                "known": known, "english": float(q.english),
             }
         best_cov = max(r.features["cov"] for r in readings)
         best_sim = max(r.features["sim"] for r in readings)
@@ -267,6 +268,18 @@ class Reader:
                 self._head_cache.clear()
             found = self._head_cache[key] = frozenset(self.analyzer.heads(text))
         return found
+
+    def known_share(self, q: Question) -> float:
+        """How much of what the question asks about the corpus holds at all: its content words weighed by rarity,
+        an unknown word as the rarest. `Hur blir vädret i Örebro imorgon?` keeps only `Örebro`, which nearly
+        every document names: a share near 0, whatever a passage about the region scores otherwise. A question
+        about the whole, not about its words, so every candidate of the question gets the same value."""
+        groups = q.content_groups or [(t,) for t in q.content_terms]
+        if not groups:
+            return 1.0
+        weights = [self._weight(g) for g in groups]
+        held = sum(w for g, w in zip(groups, weights) if any(self.index_terms.find(t) for t in g))
+        return held / (sum(weights) or 1.0)
 
     def _weight(self, group: tuple[str, ...]) -> float:
         """A word's rarity; a word the corpus never uses counts as much as the rarest (it must be covered)."""

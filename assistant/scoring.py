@@ -59,11 +59,12 @@ def option_row(route: str, features: dict[str, float]) -> dict[str, float]:
 
 
 def fit_ranker(groups: list[tuple[list[dict[str, float]], list[int]]], features: list[str], l2: float = 1.0,
-               iterations: int = 100) -> Ranker:
+               iterations: int = 100, group_weights: list[float] | None = None) -> Ranker:
     """Conditional logit: per question, the units that answer it should have the highest softmax share.
 
-    Maximises Σ_q log Σ_{answering} e^s − log Σ_all e^s − l2/2·|w|² by Fisher scoring (the Hessian of the
-    all-units term, which keeps every step an ascent direction), halving a step that does not improve."""
+    Maximises Σ_q c_q (log Σ_{answering} e^s − log Σ_all e^s) − l2/2·|w|² by Fisher scoring (the Hessian of the
+    all-units term, which keeps every step an ascent direction), halving a step that does not improve; `c_q`
+    (`group_weights`, 1 by default) is how much a question's choice counts."""
     rows = [r for units, _ in groups for r in units]
     x_all = np.array([[r.get(n, 0.0) for n in features] for r in rows], dtype=float)
     mean = x_all.mean(axis=0)
@@ -73,27 +74,28 @@ def fit_ranker(groups: list[tuple[list[dict[str, float]], list[int]]], features:
     for units, labels in groups:
         x = (np.array([[r.get(n, 0.0) for n in features] for r in units], dtype=float) - mean) / scale
         data.append((x, np.array(labels, dtype=bool)))
+    counts = [1.0] * len(data) if group_weights is None else [float(c) for c in group_weights]
     w = np.zeros(len(features))
 
     def objective(w: np.ndarray) -> float:
         total = -0.5 * l2 * float(w @ w)
-        for x, pos in data:
+        for (x, pos), c in zip(data, counts):
             s = x @ w
-            total += _logsumexp(s[pos]) - _logsumexp(s)
+            total += c * (_logsumexp(s[pos]) - _logsumexp(s))
         return total
 
     current = objective(w)
     for _ in range(iterations):
         grad = -l2 * w
         hess = -l2 * np.eye(len(w))
-        for x, pos in data:
+        for (x, pos), c in zip(data, counts):
             s = x @ w
             p_all = np.exp(s - _logsumexp(s))
             p_pos = np.exp(s[pos] - _logsumexp(s[pos]))
             mean_all = p_all @ x
-            grad += p_pos @ x[pos] - mean_all
+            grad += c * (p_pos @ x[pos] - mean_all)
             centred = x - mean_all
-            hess -= (centred * p_all[:, None]).T @ centred
+            hess -= c * (centred * p_all[:, None]).T @ centred
         step = np.linalg.solve(hess, -grad)
         size = 1.0
         while size > 1e-4:

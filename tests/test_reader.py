@@ -219,3 +219,14 @@ def test_a_list_whose_items_stand_one_per_sentence_is_quoted_as_its_paragraph(bo
 def test_a_paragraph_is_weighed_only_for_a_list_question(bot):
     readings = bot.candidates("Vad kostar det att byta till billigare Microsoft 365-licenser?").readings
     assert readings and not any(r.unit.kind == "paragraph" for r in readings)
+
+
+def test_a_question_about_what_no_document_holds_knows_little_of_itself(bot):
+    # only `Örebro` of the weather question is a word the documents use, and nearly every document names it
+    reader, read = bot._engine.prose.reader, bot._engine.reader.read
+    assert reader.known_share(read("Hur blir vädret i Örebro imorgon?")) < 0.3
+    assert reader.known_share(read("Vad kostar en ny bro i Stockholm?")) < 0.6
+    assert reader.known_share(read("Vad är budgeten för IT 2024?")) == 1.0
+    # every candidate of a question is told the same, so the selector can refuse the question as a whole
+    proposals = bot.candidates("Hur blir vädret i Örebro imorgon?")
+    assert {c.features["known"] for c in proposals.candidates} == {reader.known_share(proposals.question)}

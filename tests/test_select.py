@@ -80,6 +80,17 @@ def test_the_ranker_learns_to_put_the_answering_unit_first_in_each_question():
     assert abs(softmax(np.array([1.0, 2.0, 3.0])).sum() - 1) < 1e-9
 
 
+def test_a_question_that_counts_more_pulls_the_fit_its_way():
+    # two kinds of question disagree on one feature: in the first the unit with it answers, in the second the unit
+    # without it does; alike they cancel out, and the kind that counts three times wins the weight's sign
+    first = ([{"x": 1.0}, {"x": 0.0}], [1, 0])
+    second = ([{"x": 1.0}, {"x": 0.0}], [0, 1])
+    alike = fit_ranker([first, second], ["x"], l2=0.1)
+    weighted = fit_ranker([first, second], ["x"], l2=0.1, group_weights=[3.0, 1.0])
+    against = fit_ranker([first, second], ["x"], l2=0.1, group_weights=[1.0, 3.0])
+    assert abs(alike.weights[0]) < 1e-6
+    assert weighted.weights[0] > 0.1 and against.weights[0] < -0.1
+
 def test_the_shipped_model_was_fitted_with_the_features_the_code_computes():
     """A feature added or renamed without a new `assistant fit` would be read as zero: fail instead."""
     model = ReaderModel.model_validate(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
