@@ -271,9 +271,10 @@ class Reader:
 
     def known_share(self, q: Question) -> float:
         """How much of what the question asks about the corpus holds at all: its content words weighed by rarity,
-        an unknown word as the rarest. `Hur blir vädret i Örebro imorgon?` keeps only `Örebro`, which nearly
-        every document names: a share near 0, whatever a passage about the region scores otherwise. A question
-        about the whole, not about its words, so every candidate of the question gets the same value."""
+        an unknown word as the rarest (`Hur blir vädret i Örebro imorgon?` keeps only `Örebro`, which nearly every
+        document names: 0.14). Every candidate of the question gets the same value and the selector's fit decides
+        what it means: a low share is as often a reworded answerable question (an English word, a verb no
+        document uses) that the prose reader answers by meaning, and the fitted prose weight is negative."""
         groups = q.content_groups or [(t,) for t in q.content_terms]
         if not groups:
             return 1.0
