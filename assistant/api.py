@@ -23,7 +23,7 @@ from .agreement import agreement
 from .limits import refuse_long
 from .lists import ListAnswerer
 from .question import Question, QuestionReader
-from .reader import SPECIFIC, Reader, Reading
+from .reader import SPECIFIC, Reader, Reading, known_features
 from .scoring import ReaderModel, load_model
 from .select import Candidate, abstention, cannot_write, select
 
@@ -260,10 +260,10 @@ class Assistant:
         if prose is not None:
             out.candidates.append(prose)
         agreement(prose, figure, listed)
-        known = e.prose.reader.known_share(q)
+        known = known_features(e.prose.reader.known_share(q))
         for c in out.candidates:
             if c.route != "prose":  # the prose candidate has them from its readings
-                c.features.update(known=known, known_low=float(known < 0.5))
+                c.features.update(known)
         if (model := self.model()) is not None:
             ps, out.abstain_p = model.probabilities([(c.route, c.features) for c in out.candidates])
             for c, p in zip(out.candidates, ps):

@@ -122,7 +122,7 @@ def candidate_features(q: Question, ranked: list[Reading]) -> dict[str, float]:
             "top_is_lead": top["is_lead"], "wants_specific": top["wants_specific"], "wants_amount": top["wants_amount"],
             "wants_list": top["wants_list"], "measure": top["measure"],
             "unknown": top["unknown"], "english": top["english"], "units": math.log1p(len(ranked)),
-            "known": top["known"], "known_low": float(top["known"] < 0.5),
+            "known": top["known"], "known_low": top["known_low"],
             **{f"wants_{t}": float(q.wants == t) for t in SELECTOR_TYPES}}
 
 

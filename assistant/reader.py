@@ -101,6 +101,19 @@ def covered(term: str, terms: set[str]) -> bool:
     return False
 
 
+
+def _held_share(groups: list[tuple[str, ...]], weights: list[float], index_terms: IndexTerms) -> float:
+    """The share of the groups' weight whose words the index holds (1 for a question without content words)."""
+    if not groups:
+        return 1.0
+    held = sum(w for g, w in zip(groups, weights) if any(index_terms.find(t) for t in g))
+    return held / (sum(weights) or 1.0)
+
+
+def known_features(share: float) -> dict[str, float]:
+    """What every candidate of a question is told of `Reader.known_share`: the share, and whether it is low."""
+    return {"known": share, "known_low": float(share < 0.5)}
+
 class Reader:
     UNIT_CACHE = 5000  # chunks whose units are kept split
 
@@ -169,7 +182,7 @@ class Reader:
         groups = q.content_groups or [(t,) for t in q.content_terms]
         unknown = len(q.unknown) / max(1, len(groups) + len(q.unknown_verbs))
         weights = [self._weight(g) for g in groups]
-        known = self.known_share(q)
+        known = _held_share(groups, weights, self.index_terms)
         terms = [(self._terms(r.unit.text), self._terms(r.unit.quote)) for r in readings]
         if q.period:
             # `året innan`, `fg år` name no subject, but the answer must report a period before: the group is held
@@ -239,7 +252,7 @@ class Reader:
                 "is_lead": float(r.unit.kind == "lead"), "hint": float(bool(q.hints) and q.hints.accepts(r.chunk)),
                 "year_miss": float(bool(q.years) and not self._has_year(q.years, r)
                                    or (last_year and PERIOD_TERM not in own_terms)), "unknown": unknown,
-                "known": known, "english": float(q.english),
+                **known_features(known), "english": float(q.english),
             }
         best_cov = max(r.features["cov"] for r in readings)
         best_sim = max(r.features["sim"] for r in readings)
@@ -276,11 +289,7 @@ class Reader:
         what it means: a low share is as often a reworded answerable question (an English word, a verb no
         document uses) that the prose reader answers by meaning, and the fitted prose weight is negative."""
         groups = q.content_groups or [(t,) for t in q.content_terms]
-        if not groups:
-            return 1.0
-        weights = [self._weight(g) for g in groups]
-        held = sum(w for g, w in zip(groups, weights) if any(self.index_terms.find(t) for t in g))
-        return held / (sum(weights) or 1.0)
+        return _held_share(groups, [self._weight(g) for g in groups], self.index_terms)
 
     def _weight(self, group: tuple[str, ...]) -> float:
         """A word's rarity; a word the corpus never uses counts as much as the rarest (it must be covered)."""

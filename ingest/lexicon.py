@@ -111,14 +111,8 @@ class Lexicon:
             if tail not in self.words or tail in self.names or tail in NOT_A_LAST_PART or tail.startswith(NO_ONSET):
                 continue
             found += [(*first, tail) for first in self._first_parts(head)]
-        if not found:
-            return None
-        fewest = min(len(c) for c in found)
-        readings = [c for c in found if len(c) == fewest]
-        return max(readings, key=self._commonness)  # max keeps the first of equals: the shortest last part
-
-    def _commonness(self, parts: tuple[str, ...]) -> float:
-        return sum(self.frequency(p) for p in parts)
+        # max keeps the first of equals: the shortest last part
+        return max(found, key=self.plausibility) if found else None
 
     def frequency(self, word: str, as_spelled: bool = False) -> float:
         """How common a word is in Swedish (wordfreq's Zipf scale, 0 for unknown): the best of its spellings with
@@ -127,10 +121,10 @@ class Lexicon:
         forms = (word,) if as_spelled else (word, *self.variants.get(word.translate(FOLD), ()))
         return max(zipf_frequency(form, "sv") for form in forms)
 
-    def plausibility(self, parts: tuple[str, ...]) -> tuple[int, float]:
-        """How plausible a reading of a compound is, spelling included: fewer parts first, then how common its
-        parts are as spelled, on average (a sum would favour more parts)."""
-        return -len(parts), sum(self.frequency(p, as_spelled=True) for p in parts) / len(parts)
+    def plausibility(self, parts: tuple[str, ...], as_spelled: bool = False) -> tuple[int, float]:
+        """How plausible a reading of a compound is: fewer parts first, then how common its parts are, on average
+        (a sum would favour more parts); `as_spelled` weighs the spelling too, for OCR repair."""
+        return -len(parts), sum(self.frequency(p, as_spelled) for p in parts) / len(parts)
 
     def _first_parts(self, head: str, depth: int = 0) -> list[tuple[str, ...]]:
         """Ways to read `head` as one or more non-final compound parts."""

@@ -180,8 +180,8 @@ class Repairer:
             # words as spelled (`varde|grund` is no word's reading where `värde|grund` is); a plain word wins
             # outright. (Comparing the shortest parts' lengths kept `hallbarhet`, `arbetssatt`, `underhall`.)
             best_split = self.lexicon.split_compound(best)
-            if best_split is not None and self.lexicon.plausibility(printed_split) \
-                    > self.lexicon.plausibility(best_split):
+            if best_split is not None and self.lexicon.plausibility(printed_split, as_spelled=True) \
+                    > self.lexicon.plausibility(best_split, as_spelled=True):
                 return token
         return _apply_case(token, best)
 
