@@ -292,6 +292,9 @@ class QuestionReader:
             asks.add("money")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
+        if wants == "when" and (folded_words & self.words.clock_words or opening in ("vilken tid", "what time",
+                                                                                    "at what time", "vid vilken tid")):
+            asks.add("clock")  # `Vilken tid börjar mötet?`: a time of day, not the day of the meeting
         if particulars := self.words.particulars_asked(folded):  # a phone number, an e-mail address, a case number
             asks = particulars  # `Vilket ärendenummer har ärendet om ändrad taxa`: the number, not the fee's money
         if decision:

@@ -59,12 +59,18 @@ ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
 PHONE = re.compile(r"(?<![\w,.+-])0\d{1,3}\s?[-–]\s?\d{2,3}(?:[\s-]?\d{2,3}){1,3}(?!\d)"
                    r"|\+46[\s-]?(?:\(0\))?\d{1,3}(?:[\s-]?\d{2,3}){2,4}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# A registry number as printed: a series and a year with a running number (`SN 2025/288`, `RS 2026/77`), or run
-# together (`26RS1187`, `RS251695`, `DNRGS 260310`). A standard's designation looks like a series and a number
+# A registry number as printed: a series and a year with a running number (`SN 2025/288`, `RS 2026/77`), the number
+# before the year as a meeting portal prints it (`RS 912-2025`), or run together (`26RS1187`, `RS251695`,
+# `DNRGS 260310`). A standard's designation looks like a series and a number
 # (`ISO 14001`, `SS-EN 50110`) but names no case: the standards bodies' letters are no series.
 STANDARDS = r"(?!(?:ISO|IEC|EN|SS|SIS)\b)"
 REGISTRY_NUMBER = re.compile(r"\b[A-ZÅÄÖ]{2,6} ?(?:19|20)\d\d/\d{1,6}\b|\b\d{2}[A-ZÅÄÖ]{2,6}\d{3,7}\b"
+                             r"|\b" + STANDARDS + r"[A-ZÅÄÖ]{2,6} ?\d{1,6}-(?:19|20)\d\d(?!\d)"
                              r"|\b" + STANDARDS + r"[A-ZÅÄÖ]{2,6} ?\d{5,8}\b")
+# A time of day as meeting pages and agendas print it (`08.30–16.00`, `Tid 09:00`, `klockan 9.30`): two-digit hours,
+# or any hour after `kl`/`klockan`; not a decimal amount (`16.00 mnkr`), which a unit word follows.
+CLOCK = re.compile(r"(?<![\d,.])(?:(?:[01]\d|2[0-3])|(?<=kl\. )\d|(?<=kl )\d|(?<=klockan )\d)[.:][0-5]\d(?![\d,])"
+                   r"(?!\s*(?:%|procent|mkr|mnkr|tkr|kr|kronor|miljon|miljard))")
 DAY = re.compile(r"\b(?:den\s+)?\d{1,2}(?:e|:e)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
                  r"november|december)\b")
 NAME = re.compile(r"\b([A-ZÅÄÖ][a-zåäöéü]{2,}) ([A-ZÅÄÖ][a-zåäöéü]{2,}(?:-[A-ZÅÄÖ][a-zåäöéü]+)?)\b")
@@ -370,7 +376,7 @@ class Reader:
             out.add("amount")
         if self._counts(ISO_DATE.sub(" ", unit.text)) or self._number_words.search(folded):
             out.add("count")  # `30 årsarbetare`, `tre lokaler`; not `15,2 mkr` nor `6,1 procent`
-        if ISO_DATE.search(text) or self._time.search(folded) or self._dated_year.search(folded):
+        if ISO_DATE.search(text) or CLOCK.search(text) or self._time.search(folded) or self._dated_year.search(folded):
             out.add("when")
         if self._cause.search(folded) or PURPOSE.search(folded):
             out.add("why")
@@ -397,6 +403,8 @@ class Reader:
             out.add("percent")
         if ISO_DATE.search(text) or DAY.search(folded):
             out.add("date")
+        if CLOCK.search(text):
+            out.add("clock")
         if PHONE.search(text):
             out.add("phone")
         if EMAIL.search(text):

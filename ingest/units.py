@@ -16,6 +16,7 @@ import re
 from core.models import Chunk, Unit
 
 from .chunking import FOOTNOTE, marks_in  # the chunker finds a section's notes; a unit's marks are read alike
+from .fields import label_and_value, side_by_side
 from .structure import LIST_LINE_CHARS  # the structure step and the units agree on what a list's line is
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
@@ -259,10 +260,13 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
         if 2 <= len(said) <= MAX_PARAGRAPH_SENTENCES:
             whole = " ".join(said)
             paragraphs.append(("paragraph", whole, whole, lines[0][0], lines[-1][0]))
-    # a form's lines are fields, not a list its heading announces
-    units = _with_leads(units, "" if any(kind == "form" for kind, _ in blocks) else heading)
+    # a form's lines are fields, not a list its heading announces; a header whose labels stand over their values
+    # (`Datum` / `2026-02-10` / `Tid` / …) is still listed whole under its heading: the fields split from it are
+    # units beside it (measured on dev: without the whole, `var är mötet` was answered by a fragment of it)
+    form = any(kind == "form" for kind, _ in blocks) or any(side_by_side(clean(t)) for t in chunk.text.split("\n"))
+    units = _with_leads(units, "" if form else heading)
     fields = _fields(chunk)
-    label_lines = {first for _, _, _, first, _ in fields}  # an open label alone answers nothing
+    label_lines = {first for _, _, _, first, last in fields if first < last}  # a label alone answers nothing
     units = [u for u in units if not (u[3] == u[4] and u[3] in label_lines)]
     return units + _signatures(chunk) + fields + paragraphs
 
@@ -287,17 +291,20 @@ def _signatures(chunk: Chunk) -> list[tuple]:
 
 
 def _fields(chunk: Chunk) -> list[tuple]:
-    """A label that ends in a preposition (`Expedieras till`, `Beslut om`) and the short line it opens onto,
-    across blank lines: how a protocol's fields come out of a PDF. The label is incomplete alone, so the line
-    after it is its value, not a line of its own."""
+    """A form's fields (fields.py): a label and the short line it opens onto, across blank lines, and the fields a
+    line prints side by side. A label that ends in a preposition (`Expedieras till`, `Beslut om`) is incomplete
+    alone too, whatever its words: how a protocol's fields come out of a PDF."""
     out = []
     lines = [(chunk.line_start + i, clean(t)) for i, t in enumerate(chunk.text.split("\n")) if t.strip()]
     for (ln, label), (vn, value) in zip(lines, lines[1:]):
         words = label.split()
-        if not (1 <= len(words) <= 4 and words[-1].lower() in OPEN_ENDINGS and _short_line(label)):
-            continue
-        if _short_line(value) and value.split()[-1].lower() not in OPEN_ENDINGS:
-            out.append(("item", f"{label} {value}", f"{label}\n{value}", ln, vn))
+        opens = 1 <= len(words) <= 4 and words[-1].lower() in OPEN_ENDINGS and _short_line(label) \
+            and _short_line(value) and value.split()[-1].lower() not in OPEN_ENDINGS
+        if opens or label_and_value(label, value):
+            shown = re.sub(r"\s*[._…]{3,}$", "", label)  # `Ordförande ......` over `Anders Wik`
+            out.append(("item", f"{shown} {value}", f"{label}\n{value}", ln, vn))
+    for ln, line in lines:
+        out += [("item", field, field, ln, ln) for field in side_by_side(line)]
     return out
 
 

@@ -177,6 +177,14 @@ def test_a_form_line_of_the_protocols_front_page_answers_alone(formats_bot):
     assert len(answer.citations[0].quote) < 120  # the line, not the whole front page
 
 
+def test_a_field_of_a_meetings_header_answers_alone(formats_bot):
+    """A meeting page's HTML puts its fields side by side (`Datum … Tid … Plats …`): the place is answered with the
+    line of fields, not with the header and the documents' links around it."""
+    answer = formats_bot.ask("Var hålls servicenämndens möte den 18 mars 2026?")
+    assert not answer.abstained and "Ädelstenen" in answer.answer
+    assert answer.citations[0].source == HTML_PAGE and len(answer.citations[0].quote) < 100
+
+
 def test_the_beslut_tab_lists_every_meeting_formats_decisions(formats_bot):
     from assistant.structure import decision_rows
     from assistant.ui import decision_table

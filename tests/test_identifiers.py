@@ -7,14 +7,18 @@ import pytest
 from assistant.reader import REGISTRY_NUMBER, registry_heading
 
 
-@pytest.mark.parametrize("printed", ["SN 2025/288", "RS 2026/77", "26RS1187", "RS251695", "DNRGS 260310"])
+@pytest.mark.parametrize("printed", ["SN 2025/288", "RS 2026/77", "26RS1187", "RS251695", "DNRGS 260310",
+                                     # a meeting portal's: the number before the year, glued to the text after it
+                                     "RS 912-2025", "SN 45-2026", "RS 88-2026Regionens resultat"])
 def test_registry_numbers_as_printed(printed):
     assert REGISTRY_NUMBER.search(f"Diarienummer: {printed}")
 
 
 @pytest.mark.parametrize("text", ["2025/2026", "Budget 2026", "120 kronor", "019-602 10 00",
                                   # a standard's designation names no case
-                                  "certifierad enligt ISO 14001", "SS-EN ISO 14001:2015", "IEC 60601"])
+                                  "certifierad enligt ISO 14001", "SS-EN ISO 14001:2015", "IEC 60601",
+                                  # a motion's own number is no case's
+                                  "Motion nr 27-2025 från Per Nyström (M)"])
 def test_other_numbers_are_no_registry_numbers(text):
     assert not REGISTRY_NUMBER.search(text)
 

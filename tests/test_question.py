@@ -27,6 +27,10 @@ from ingest.lexicon import fold
     ("Vad är budgeten för Område IT 2024?", "amount"),  # `vad` + a measure asks for a figure
     ("Vilka uppdrag har Område IT?", "list"),
     ("Till vilka skickas beslutet?", "place"),
+    ("var ar motet 18 mars", "place"),  # `var är` opening a question asks where; `Var det …` asks yes or no
+    ("Var det beslutat i förväg?", "yesno"),
+    ("Vilken adress har regionhuset?", "place"),
+    ("Hur dags börjar sammanträdet?", "when"),
     ("Vilket organ har tillsyn över servicenämnden?", "who"),  # a body is asked for as a person is
     ("vilken politisk instans behandlade dialogen?", "who"),
     ("Which committee decided on the dialogue?", "who"),
@@ -539,3 +543,13 @@ def test_english_words_of_administration_are_read_in_their_administrative_sense(
     assert "tjänster" in q.normalized.split() and "vakanshålla" in q.normalized.split() and not q.unknown
     assert "varor" in bot.reader.read("Which indicator tracks the delivery of goods?").normalized.split()
     assert "genomförda" in bot.reader.read("What activities were carried out?").normalized.split()
+
+
+def test_a_time_of_day_is_asked_for_by_its_words_not_by_any_when(bot):
+    """`Vilken tid börjar mötet?` is answered by `08.30`, not by the meeting's day; `Under vilken tid …` asks how
+    long, and `När …` may be answered by either."""
+    for text in ("Vilken tid börjar sammanträdet?", "Hur dags startar mötet?", "What time does the meeting start?",
+                 "Vid vilket klockslag avslutas mötet?"):
+        assert "clock" in bot.reader.read(text).asks, text
+    for text in ("Under vilken tid gäller avtalet?", "När börjar mötet?", "Vilket datum hålls mötet?"):
+        assert "clock" not in bot.reader.read(text).asks, text

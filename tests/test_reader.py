@@ -119,6 +119,21 @@ def test_a_person_is_offered_as_who_even_when_the_dictionary_knows_the_name(bot)
         assert ("who" in reader.offers(unit)) is person, text
 
 
+def test_a_time_of_day_says_when_and_an_amount_with_a_point_does_not(bot):
+    """A meeting page prints its times (`08.30 Sammanträdet startar`, `Tid 09:00–12:30`): `vilken tid startar
+    mötet` is answered by them. `16.00 mnkr` is money, whatever its point."""
+    reader = bot.prose.reader
+    chunk = bot.searcher.all_chunks()[0]
+
+    def offers(text: str) -> set[str]:
+        return reader.offers(units_of(chunk.model_copy(update={"text": text}))[0])
+
+    for text in ("08.30 Sammanträdet startar", "Tid 09:00–12:30", "Sammanträdet börjar klockan 9.30 i Regionhuset."):
+        assert "when" in offers(text), text
+    for text in ("Investeringen uppgår till 16.00 mnkr enligt kalkylen.", "Andelen ökade till 14.30 % under året."):
+        assert "when" not in offers(text), text
+
+
 def test_a_count_is_of_things_not_of_money_or_shares(bot):
     """`Hur många lokaler` is not answered by `(15,2 mkr)`; `ca 30 årsarbetare`, `tre lokaler` count. A question
     that counts a unit it names (`hur många procent`) is answered by a share."""

@@ -185,3 +185,38 @@ def test_a_table_groups_rows_under_a_label_and_the_group_is_a_lead_with_its_rows
     assert all(f"• {part}" in leads[0].quote for part in ("Servrar", "Lagring", "Certifikat"))
     assert "Summa" not in leads[0].quote
     assert [u.kind for u in units].count("row") == 5  # every row is still a unit of its own
+
+
+def test_a_label_over_its_value_is_one_field():
+    """A meeting page read as text puts each label on a line of its own (`Plats` / `Regionhuset, …`): the field
+    is the pair, quoted as it stands; the label alone answers nothing."""
+    units = units_of(chunk("Regionstyrelsen\nMöte 2026-02-10\nDatum\n2026-02-10\nTid\n08.30–16.00\nPlats\n"
+                           "Regionhuset, Eklundavägen 1, Örebro, sal Ekeby", path=("Regionstyrelsen, möte 2026-02-10",)))
+    fields = {u.text: (u.quote, u.line_start, u.line_end) for u in units if u.kind == "item" and "\n" in u.quote}
+    assert fields == {"Datum 2026-02-10": ("Datum\n2026-02-10", 12, 13), "Tid 08.30–16.00": ("Tid\n08.30–16.00", 14, 15),
+                      "Plats Regionhuset, Eklundavägen 1, Örebro, sal Ekeby":
+                          ("Plats\nRegionhuset, Eklundavägen 1, Örebro, sal Ekeby", 16, 17)}
+    assert not any(u.text in ("Datum", "Tid", "Plats") for u in units)
+
+
+def test_fields_printed_side_by_side_are_a_unit_each():
+    """A page's label and value spans come out as one line (`Datum … Tid … Plats …`), a protocol's notice block
+    too: each field is a unit of its own, a verbatim slice of the line, and the line stays a unit as well."""
+    line = "Datum 2026-03-18 Tid 09:00–12:30 Plats Eklundavägen 2, Örebro, lokal Ädelstenen"
+    texts = [u.text for u in units_of(chunk(f"Servicenämnden\n{line}\nKallelse 122kb Protokoll 310kb"))]
+    assert {"Datum 2026-03-18", "Tid 09:00–12:30", "Plats Eklundavägen 2, Örebro, lokal Ädelstenen", line} <= set(texts)
+    notice = "Datum då anslaget sätts upp 2025-11-20 Datum då anslaget tas ned 2025-12-12"
+    texts = [u.text for u in units_of(chunk(notice))]
+    assert {"Datum då anslaget sätts upp 2025-11-20", "Datum då anslaget tas ned 2025-12-12"} <= set(texts)
+    # a signature's dot leader holds no value; the field after it does
+    texts = [u.text for u in units_of(chunk("Underskrifter Sekreterare ............ Paragrafer §§ 63–69"))]
+    assert "Paragrafer §§ 63–69" in texts and not any(t.startswith("Sekreterare") for t in texts)
+
+
+def test_a_heading_over_its_paragraph_is_no_field_and_prose_is_not_cut_at_a_label_word():
+    text = ("Sammanfattning\nTre motioner har beretts av regionkontoret.\n\n"
+            "Tid och plats för nästa möte bestäms senare. Plats finns för fler ledamöter i salen.")
+    units = units_of(chunk(text))
+    assert not any(u.quote.startswith("Sammanfattning\n") for u in units)
+    assert not any(u.text.startswith("Plats finns") and u.kind == "item" for u in units)
+    assert "Tid och plats för nästa möte bestäms senare." in [u.text for u in units]
