@@ -92,11 +92,14 @@ def rank(readings: list[Reading], ranker) -> list[Reading]:
 def choose(ranked: list[Reading], ratio: float = SECOND_RATIO) -> list[Reading]:
     """The best unit, and the next one when it is nearly as probable (`ratio` of the first's probability) and
     says something else: when the ranker is torn between a sentence and the one after it, the answer shows
-    both, each cited, rather than betting on one."""
+    both, each cited, rather than betting on one. A unit that cannot say what is asked (no time of day for
+    `vilken tid`) does not join one that can: it would be quoted as part of an answer it is not."""
     chosen = [ranked[0]]
     for r in ranked[1:]:
         if len(chosen) >= MAX_UNITS or r.p < ratio * chosen[0].p:
             break
+        if r.features.get("says_asked", 1.0) < chosen[0].features.get("says_asked", 1.0):
+            continue
         if not any(_overlaps(r, c) for c in chosen):
             chosen.append(r)
     return chosen

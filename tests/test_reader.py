@@ -245,3 +245,25 @@ def test_a_question_about_what_no_document_holds_knows_little_of_itself(bot):
     # every candidate of a question is told the same, so the selector can refuse the question as a whole
     proposals = bot.candidates("Hur blir vädret i Örebro imorgon?")
     assert {c.features["known"] for c in proposals.candidates} == {reader.known_share(proposals.question)}
+
+
+def test_a_second_unit_joins_the_answer_only_if_it_can_say_what_is_asked():
+    """The ranker torn between two units quotes both; but a unit that cannot say what is asked (a list of
+    attachments for `vilken tid`) is not quoted beside the one that can, however close its probability."""
+    from assistant.compose import choose
+    from assistant.reader import Reading
+    from core.models import Chunk, Unit
+
+    chunk = Chunk(id="m#1", doc_id="m", source="m.html", title="Möte", part="Möte", doc_type="protokoll",
+                  section_path=["Möte"], kind="prose", text="x\ny\nz", line_start=1, line_end=3, hash="h")
+
+    def reading(line: int, text: str, p: float, says: float) -> Reading:
+        unit = Unit(kind="item", text=text, quote=text, line_start=line, line_end=line, key=text)
+        return Reading(unit=unit, chunk=chunk, rank=1, features={"says_asked": says}, p=p)
+
+    time = reading(1, "Tid 09:00–12:30", 0.5, 1.0)
+    links = reading(2, "Bilagor: Tjänsteskrivelse", 0.4, 0.0)
+    place = reading(3, "Plats Eklundavägen 2", 0.3, 1.0)
+    assert choose([time, links, place], 0.5) == [time, place]
+    assert choose([time, links], 0.5) == [time]
+    assert choose([links, place], 0.5) == [links, place]  # the first is the ranker's, whatever it says
