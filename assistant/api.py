@@ -92,7 +92,7 @@ class Assistant:
     def _load(self, pinned: Settings) -> "Engine":
         searcher = Searcher(pinned)
         reader = QuestionReader(searcher.analyzer, searcher.doc_freq, searcher.bm25.surface_vocab,
-                                newest_year=newest_year(searcher.documents))
+                                newest_year=newest_year(searcher.documents), embed=searcher.embedder.passages)
         prose = ProseAnswerer(Reader(searcher.analyzer, searcher.doc_freq, searcher.n_chunks, searcher), self.model)
         figure_answerer = FigureAnswerer(searcher.figures_by_id, load_record_index(pinned.index_path, "figures"),
                                          searcher.analyzer, json.loads(searcher.meta("figure_stats") or "{}"),

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from index.analyzer import STOPWORDS, WORD, SwedishAnalyzer
@@ -186,10 +189,22 @@ class IndexTerms:
         return None
 
 
+# How much less close to an English word than its nearest Swedish sense another sense may be and still be kept
+# (word cosines of the embedder lie between 0.8 and 1.0; `report`: `rapport` 0.97, `rapportera` 0.91, `förslag` 0.88).
+SENSE_MARGIN = 0.03
+RARE_SENSE = 10  # a kept sense is used at least a tenth as often as the commonest sense kept beside it
+
+
 class QuestionReader:
     def __init__(self, analyzer: SwedishAnalyzer, doc_freq: dict[str, int], surface_vocab: dict[str, int],
-                 bilingual: Bilingual | None = None, newest_year: int | None = None):
+                 bilingual: Bilingual | None = None, newest_year: int | None = None,
+                 embed: Callable[[list[str]], np.ndarray] | None = None):
+        """`embed`: the index's embedder (its `passages`), which picks among a dictionary's senses of an English
+        word the one nearest it in meaning."""
         self.analyzer = analyzer
+        self._embed = embed
+        self._word_vectors: dict[str, np.ndarray] = {}
+        self._vector_lock = threading.Lock()
         # `förra året` is the year before the newest document's: the corpus is kept up to date, and the answer
         # must not change with the day it is asked (nor the evals with the day they run)
         self.newest_year = newest_year
@@ -583,12 +598,42 @@ class QuestionReader:
         if in_name or token in ENGLISH_HINTS or token in STOPWORDS or token.isdigit():
             return [token]
         translations = self.bilingual.translate(token)
-        # the senses the corpus uses most first: administrative text says `verksamhet` more than `affär`
-        known = sorted((w for w in translations if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])),
-                       key=lambda w: -self.doc_freq[self.analyzer.terms(w)[0]])
+        known = self._senses(token, [w for w in translations
+                                     if any(t in self.doc_freq for t in self.analyzer.terms(w)[:1])])
         # else a translation the corpus writes only as the head of compounds (`byggnad` in
         # `byggnadsinvesteringar`)
         return known[:2] or [w for w in translations if self._heads_compound(w)][:2] or self._cognate(token) or [token]
+
+    def _senses(self, token: str, known: list[str]) -> list[str]:
+        """A dictionary's Swedish words for an English one that the corpus uses, the nearest in meaning first (the
+        embedder's cosine between the two words: `report` is `rapport`, not the commoner `förslag` that the
+        Swedish–English half gives `report` for), the one the corpus uses most on a tie; by use alone without
+        an embedder (administrative text says `verksamhet` more than `affär`)."""
+        def used(w: str) -> int:
+            return self.doc_freq[self.analyzer.terms(w)[0]]
+
+        if self._embed is None or len(known) < 2:
+            return sorted(known, key=lambda w: -used(w))
+        vectors = self._vectors([token, *known])
+        closeness = {w: round(float(vectors[w] @ vectors[token]), 2) for w in known}
+        ranked = sorted(known, key=lambda w: (-closeness[w], -used(w)))
+        # a sense clearly farther than the nearest is another word's (`förslag` beside `rapport`); one the corpus
+        # uses a tenth as often as a sense as close is a rare word's (`timme` beside `tid` for `time`), and a rare
+        # term weighs much in a search
+        kept = [w for w in ranked if closeness[w] >= closeness[ranked[0]] - SENSE_MARGIN]
+        common = max(used(w) for w in kept)
+        return [w for w in kept if used(w) * RARE_SENSE >= common]
+
+    def _vectors(self, words: list[str]) -> dict[str, np.ndarray]:
+        """Word vectors, each embedded once per process (a question's English words recur across questions)."""
+        with self._vector_lock:
+            missing = [w for w in dict.fromkeys(words) if w not in self._word_vectors]
+        if missing:
+            found = dict(zip(missing, self._embed(missing)))  # type: ignore[misc]
+            with self._vector_lock:
+                self._word_vectors.update(found)
+        with self._vector_lock:
+            return {w: self._word_vectors[w] for w in words}
 
     def _cognate(self, token: str) -> list[str]:
         """A word the dictionary does not give that Swedish spells nearly alike (`vegetarian` → `vegetariska`,
