@@ -22,6 +22,7 @@ from .structure import LIST_LINE_CHARS  # the structure step and the units agree
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)]|[a-h]\))\s+")  # `e)`: a lettered point
 CASE_START = re.compile(r"^\s*[A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4}\s+\S")  # a diarienummer opening a line
+CASE_NUMBER = re.compile(r"^\s*([A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4})\s")
 TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
@@ -305,6 +306,12 @@ def _fields(chunk: Chunk) -> list[tuple]:
             out.append(("item", f"{shown} {value}", f"{label}\n{value}", ln, vn))
     for ln, line in lines:
         out += [("item", field, field, ln, ln) for field in side_by_side(line)]
+    # a meeting portal opens an item's text with its case number (`RS 88-2026 Regionens resultat …`): the number
+    # alone is the item's diarienummer, its section heading names the item; in a list of cases, each line is one
+    cases = {ln for ln, line in lines if CASE_START.match(line)}
+    for ln, line in lines:
+        if ln in cases and ln - 1 not in cases and ln + 1 not in cases and (m := CASE_NUMBER.match(line)):
+            out.append(("item", m.group(1), m.group(1), ln, ln))
     return out
 
 

@@ -45,6 +45,12 @@ def test_an_agenda_items_number_is_shown_with_its_proposal(formats_bot):
     assert not answer.abstained and "RS 2025/1402" in answer.answer
 
 
+def test_a_meeting_pages_item_is_answered_with_the_case_number_its_text_opens_with(formats_bot):
+    """The portal prints `RS 88-2026` before the item's first sentence, no `Diarienummer` beside it."""
+    answer = formats_bot.ask("Vilket diarienummer har budgetuppföljningen december 2025?")
+    assert not answer.abstained and "RS 88-2026" in answer.answer
+
+
 def test_a_case_no_document_numbers_is_refused(formats_bot):
     # the numbers the documents print belong to other cases
     assert formats_bot.ask("Vilket diarienummer har lokalförsörjningsplanen?").abstained

@@ -220,3 +220,14 @@ def test_a_heading_over_its_paragraph_is_no_field_and_prose_is_not_cut_at_a_labe
     assert not any(u.quote.startswith("Sammanfattning\n") for u in units)
     assert not any(u.text.startswith("Plats finns") and u.kind == "item" for u in units)
     assert "Tid och plats för nästa möte bestäms senare." in [u.text for u in units]
+
+
+def test_the_case_number_opening_an_agenda_items_text_is_a_unit_of_its_own():
+    """A meeting portal opens an item's text with its diarienummer (`RS 88-2026 Regionens resultat …`): the number
+    alone answers `vilket diarienummer har …`, under the item's heading; in a list of cases each line stays one."""
+    units = units_of(chunk("RS 88-2026 Regionens resultat för 2025 blev 212 miljoner kronor.",
+                           path=("Möte", "3 Budgetuppföljning december 2025")))
+    assert ("item", "RS 88-2026", 10, 10) in [(u.kind, u.quote, u.line_start, u.line_end) for u in units]
+    cases = units_of(chunk("RS 912-2025 Motion nr 27-2025 från Per Nyström (M). Inför valfrihet\n"
+                           "RS 1010-2025 Motion nr 31-2025 från Amra Hodžić (S). Förbättrad kollektivtrafik"))
+    assert not any(u.quote in ("RS 912-2025", "RS 1010-2025") for u in cases)
