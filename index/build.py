@@ -48,8 +48,9 @@ from .vectors import VectorStore
 # 29: an area's name inflected with -n or -ns (`måltidsservicen`) tags what it is in; 30: OCR repair weighs a
 # damaged compound's readings by word frequency, so a scanned text's repaired words change; 31: a compound splits
 # into its commonest reading (`fram|tiden`, not `framt|iden`), so its indexed parts change; 32: a form's fields are
-# units of their own, a label over its value and fields printed side by side (ingest/fields.py)).
-PIPELINE_VERSION = "32"
+# units of their own, a label over its value and fields printed side by side (ingest/fields.py); 33: the case
+# number opening a meeting-page item's text is a unit of its own).
+PIPELINE_VERSION = "33"
 
 
 class EmbedderMismatchError(RuntimeError):
