@@ -21,8 +21,8 @@ from .structure import LIST_LINE_CHARS  # the structure step and the units agree
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 BULLET = re.compile(r"^\s*(?:[-*•¢«»]|[eo](?=\s+[A-ZÅÄÖ])|\d+[.)]|[a-h]\))\s+")  # `e)`: a lettered point
-CASE_START = re.compile(r"^\s*[A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4}\s+\S")  # a diarienummer opening a line
-CASE_NUMBER = re.compile(r"^\s*([A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4})\s")
+CASE_NUMBER = re.compile(r"^\s*([A-ZÅÄÖ]{1,5}\s?\d{1,6}[-/]\d{2,4})\s")  # a diarienummer opening a line
+CASE_START = re.compile(CASE_NUMBER.pattern + r"\s*\S")  # … with the text it opens after it
 TAG = re.compile(r"<[^>]+>")
 UPPER_START = re.compile(r"^\s*[\"“(]?[A-ZÅÄÖÉ0-9]")
 NUMBERED_LABEL = re.compile(r"^\S+(?: \S+)? \d+\.$")  # `Effektmål 10.`: the label of what follows, not a sentence
