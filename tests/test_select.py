@@ -129,3 +129,16 @@ def test_the_selector_is_told_what_kind_of_answer_the_question_asks_for(bot):
         prose = next(c for c in bot.candidates(question).candidates if c.route == "prose")
         assert prose.features[f"wants_{wanted}"] == 1.0
         assert sum(prose.features[f"wants_{t}"] for t in ("why", "who", "when", "yesno", "fact")) == 1.0
+
+
+def test_a_questions_fold_depends_on_its_id_alone_so_new_questions_move_no_other():
+    """Cross-validation compares two fits only if both see the same folds: adding questions to the suite must
+    leave every earlier question in its fold, and the folds must each get a fair share."""
+    from collections import Counter
+
+    from assistant.fit import fold_of
+    ids = [f"q-{i:03d}" for i in range(500)]
+    before = {g: fold_of(g, 5) for g in ids}
+    after = {g: fold_of(g, 5) for g in ids + [f"new-{i}" for i in range(9)]}
+    assert all(after[g] == before[g] for g in ids)
+    assert all(70 <= n <= 130 for n in Counter(before.values()).values()) and set(before.values()) == set(range(5))
