@@ -260,7 +260,8 @@ class Assistant:
         if prose is not None:
             out.candidates.append(prose)
         agreement(prose, figure, listed)
-        known = known_features(e.prose.reader.known_share(q))
+        # the prose candidate carries the share from its readings; without one, it is computed here
+        known = known_features(prose.features["known"] if prose is not None else e.prose.reader.known_share(q))
         for c in out.candidates:
             if c.route != "prose":  # the prose candidate has them from its readings
                 c.features.update(known)

@@ -307,8 +307,7 @@ class QuestionReader:
             asks.add("money")
         if wants == "when" and folded_words & self.words.date_words:
             asks.add("date")
-        if wants == "when" and (folded_words & self.words.clock_words or opening in ("vilken tid", "what time",
-                                                                                    "at what time", "vid vilken tid")):
+        if wants == "when" and (folded_words & self.words.clock_words or opening in self.words.clock_openings):
             asks.add("clock")  # `Vilken tid börjar mötet?`: a time of day, not the day of the meeting
         if particulars := self.words.particulars_asked(folded):  # a phone number, an e-mail address, a case number
             asks = particulars  # `Vilket ärendenummer har ärendet om ändrad taxa`: the number, not the fee's money
@@ -625,14 +624,12 @@ class QuestionReader:
         return [w for w in kept if used(w) * RARE_SENSE >= common]
 
     def _vectors(self, words: list[str]) -> dict[str, np.ndarray]:
-        """Word vectors, each embedded once per process (a question's English words recur across questions)."""
+        """Word vectors, each embedded once per process (a question's English words recur across questions; the
+        words are the dictionary's, so the cache is bounded by it)."""
         with self._vector_lock:
             missing = [w for w in dict.fromkeys(words) if w not in self._word_vectors]
-        if missing:
-            found = dict(zip(missing, self._embed(missing)))  # type: ignore[misc]
-            with self._vector_lock:
-                self._word_vectors.update(found)
-        with self._vector_lock:
+            if missing:
+                self._word_vectors.update(zip(missing, self._embed(missing)))  # type: ignore[misc]
             return {w: self._word_vectors[w] for w in words}
 
     def _cognate(self, token: str) -> list[str]:

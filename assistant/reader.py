@@ -69,7 +69,7 @@ REGISTRY_NUMBER = re.compile(r"\b[A-ZÅÄÖ]{2,6} ?(?:19|20)\d\d/\d{1,6}\b|\b\d{
                              r"|\b" + STANDARDS + r"[A-ZÅÄÖ]{2,6} ?\d{5,8}\b")
 # A time of day as meeting pages and agendas print it (`08.30–16.00`, `Tid 09:00`, `klockan 9.30`): two-digit hours,
 # or any hour after `kl`/`klockan`; not a decimal amount (`16.00 mnkr`), which a unit word follows.
-CLOCK = re.compile(r"(?<![\d,.])(?:(?:[01]\d|2[0-3])|(?<=kl\. )\d|(?<=kl )\d|(?<=klockan )\d)[.:][0-5]\d(?![\d,])"
+CLOCK = re.compile(r"(?<![\d,.])(?:[01]\d|2[0-3]|(?:(?<=kl\. )|(?<=kl )|(?<=klockan ))\d)[.:][0-5]\d(?![\d,])"
                    r"(?!\s*(?:%|procent|mkr|mnkr|tkr|kr|kronor|miljon|miljard))")
 DAY = re.compile(r"\b(?:den\s+)?\d{1,2}(?:e|:e)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
                  r"november|december)\b")
@@ -107,7 +107,6 @@ def covered(term: str, terms: set[str]) -> bool:
     return False
 
 
-
 def _held_share(groups: list[tuple[str, ...]], weights: list[float], index_terms: IndexTerms) -> float:
     """The share of the groups' weight whose words the index holds (1 for a question without content words)."""
     if not groups:
@@ -119,6 +118,7 @@ def _held_share(groups: list[tuple[str, ...]], weights: list[float], index_terms
 def known_features(share: float) -> dict[str, float]:
     """What every candidate of a question is told of `Reader.known_share`: the share, and whether it is low."""
     return {"known": share, "known_low": float(share < 0.5)}
+
 
 class Reader:
     UNIT_CACHE = 5000  # chunks whose units are kept split
@@ -370,13 +370,14 @@ class Reader:
         text = unit.quote
         folded = fold(text)
         out: set[str] = set()
+        clock = bool(CLOCK.search(text))
         numbers = [n for n in NUMBER.findall(ISO_DATE.sub(" ", unit.text)) if not YEARLIKE.match(n.strip("-−–+"))]
         amounts = [n for n in numbers if "," in n or " " in n or "\u00a0" in n]
         if amounts or (numbers and (self._money.search(folded) or "%" in text)):
             out.add("amount")
         if self._counts(ISO_DATE.sub(" ", unit.text)) or self._number_words.search(folded):
             out.add("count")  # `30 årsarbetare`, `tre lokaler`; not `15,2 mkr` nor `6,1 procent`
-        if ISO_DATE.search(text) or CLOCK.search(text) or self._time.search(folded) or self._dated_year.search(folded):
+        if ISO_DATE.search(text) or clock or self._time.search(folded) or self._dated_year.search(folded):
             out.add("when")
         if self._cause.search(folded) or PURPOSE.search(folded):
             out.add("why")
@@ -403,7 +404,7 @@ class Reader:
             out.add("percent")
         if ISO_DATE.search(text) or DAY.search(folded):
             out.add("date")
-        if CLOCK.search(text):
+        if clock:
             out.add("clock")
         if PHONE.search(text):
             out.add("phone")

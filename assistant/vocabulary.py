@@ -97,6 +97,7 @@ class Vocabulary(BaseModel):
     percent_words: frozenset[str]
     date_words: frozenset[str]
     clock_words: frozenset[str] = frozenset()
+    clock_openings: frozenset[str] = frozenset()
     finite_endings: tuple[str, ...] = ()
     phone_phrases: list[str] = []
     email_phrases: list[str] = []
@@ -284,7 +285,8 @@ def load_vocabulary(path: Path = DATA / "vocabulary.toml") -> Vocabulary:
                       prepositions=data["prepositions"].split(), money_words=frozenset(data["money_words"].split()),
                       percent_words=frozenset(data["percent_words"].split()),
                       date_words=frozenset(data["date_words"].split()),
-                      clock_words=frozenset(data.get("clock_words", "").split()), answer_types=data["answer_types"],
+                      clock_words=frozenset(data.get("clock_words", "").split()),
+                      clock_openings=frozenset(data.get("clock_openings", [])), answer_types=data["answer_types"],
                       phone_phrases=data.get("phone_phrases", []), email_phrases=data.get("email_phrases", []),
                       identifier_phrases=data.get("identifier_phrases", []),
                       finite_endings=tuple(data.get("finite_endings", [])),

@@ -27,7 +27,9 @@ FIELD_LABELS = sorted([
 _LABEL = "|".join(re.escape(label) for label in FIELD_LABELS)
 # A label where a field starts: at the line's start or after a space, and followed by a space or the line's end.
 FIELD_START = re.compile(rf"(?:(?<=\s)|^)(?:{_LABEL})(?=\s|$)")
-LABEL_ALONE = re.compile(rf"^(?:{_LABEL})(?:\s*[._…]{{3,}})?$")  # `Ordförande ..........` waits for its value too
+_LEADER = r"\s*[._…]{3,}"  # `Ordförande ..........`: a form's line for a signature
+DOT_LEADER = re.compile(_LEADER + "$")
+LABEL_ALONE = re.compile(rf"^(?:{_LABEL})(?:{_LEADER})?$")  # a label with a dot leader waits for its value too
 # A sentence's end (a dot leader's last dot is not one): a line that has one is prose, whatever its first word.
 SENTENCE = re.compile(r"(?<=[^\W\d_])[.!?](?:\s+[A-ZÅÄÖ]|$)|(?<=\d)[.!?]$")
 HAS_VALUE = re.compile(r"[0-9A-Za-zÅÄÖåäöÉé§]")

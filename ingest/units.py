@@ -16,7 +16,7 @@ import re
 from core.models import Chunk, Unit
 
 from .chunking import FOOTNOTE, marks_in  # the chunker finds a section's notes; a unit's marks are read alike
-from .fields import label_and_value, side_by_side
+from .fields import DOT_LEADER, label_and_value, side_by_side
 from .structure import LIST_LINE_CHARS  # the structure step and the units agree on what a list's line is
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
@@ -264,9 +264,8 @@ def _prose_units(chunk: Chunk, heading: str) -> list[tuple]:
     # a form's lines are fields, not a list its heading announces; a header whose labels stand over their values
     # (`Datum` / `2026-02-10` / `Tid` / …) is still listed whole under its heading: the fields split from it are
     # units beside it (measured on dev: without the whole, `var är mötet` was answered by a fragment of it)
-    form = any(kind == "form" for kind, _ in blocks) or any(side_by_side(clean(t)) for t in chunk.text.split("\n"))
-    units = _with_leads(units, "" if form else heading)
-    fields = _fields(chunk)
+    fields, side_by_side_lines = _fields(chunk)
+    units = _with_leads(units, "" if side_by_side_lines or any(kind == "form" for kind, _ in blocks) else heading)
     label_lines = {first for _, _, _, first, last in fields if first < last}  # a label alone answers nothing
     units = [u for u in units if not (u[3] == u[4] and u[3] in label_lines)]
     return units + _signatures(chunk) + fields + paragraphs
@@ -291,10 +290,11 @@ def _signatures(chunk: Chunk) -> list[tuple]:
     return out
 
 
-def _fields(chunk: Chunk) -> list[tuple]:
+def _fields(chunk: Chunk) -> tuple[list[tuple], bool]:
     """A form's fields (fields.py): a label and the short line it opens onto, across blank lines, and the fields a
-    line prints side by side. A label that ends in a preposition (`Expedieras till`, `Beslut om`) is incomplete
-    alone too, whatever its words: how a protocol's fields come out of a PDF."""
+    line prints side by side; and whether any line does (the chunk is then a form). A label that ends in a
+    preposition (`Expedieras till`, `Beslut om`) is incomplete alone too, whatever its words: how a protocol's
+    fields come out of a PDF."""
     out = []
     lines = [(chunk.line_start + i, clean(t)) for i, t in enumerate(chunk.text.split("\n")) if t.strip()]
     for (ln, label), (vn, value) in zip(lines, lines[1:]):
@@ -302,17 +302,17 @@ def _fields(chunk: Chunk) -> list[tuple]:
         opens = 1 <= len(words) <= 4 and words[-1].lower() in OPEN_ENDINGS and _short_line(label) \
             and _short_line(value) and value.split()[-1].lower() not in OPEN_ENDINGS
         if opens or label_and_value(label, value):
-            shown = re.sub(r"\s*[._…]{3,}$", "", label)  # `Ordförande ......` over `Anders Wik`
+            shown = DOT_LEADER.sub("", label)  # `Ordförande ......` over `Anders Wik`
             out.append(("item", f"{shown} {value}", f"{label}\n{value}", ln, vn))
-    for ln, line in lines:
-        out += [("item", field, field, ln, ln) for field in side_by_side(line)]
+    sides = [("item", field, field, ln, ln) for ln, line in lines for field in side_by_side(line)]
+    out += sides
     # a meeting portal opens an item's text with its case number (`RS 88-2026 Regionens resultat …`): the number
     # alone is the item's diarienummer, its section heading names the item; in a list of cases, each line is one
     cases = {ln for ln, line in lines if CASE_START.match(line)}
     for ln, line in lines:
         if ln in cases and ln - 1 not in cases and ln + 1 not in cases and (m := CASE_NUMBER.match(line)):
             out.append(("item", m.group(1), m.group(1), ln, ln))
-    return out
+    return out, bool(sides)
 
 
 def _short_line(text: str) -> bool:
